@@ -1,0 +1,1 @@
+"""Songda (送达) backend: FastAPI + SQLAlchemy, one package per domain."""

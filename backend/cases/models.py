@@ -1,0 +1,38 @@
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.cases.enums import CaseType
+from backend.database import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from backend.courts.models import Court
+    from backend.deliveries.models import Delivery
+    from backend.documents.models import Document
+    from backend.parties.models import Party
+
+
+class Case(Base):
+    """A lawsuit (案件) identified by its case number (案号)."""
+
+    __tablename__ = "case"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    court_id: Mapped[int] = mapped_column(ForeignKey("court.id"), index=True)
+    case_number: Mapped[str] = mapped_column(String(64), unique=True)
+    cause: Mapped[str] = mapped_column(String(200))
+    case_type: Mapped[CaseType] = mapped_column(enum_column(CaseType), index=True)
+    filed_on: Mapped[date]
+    judge_name: Mapped[str | None] = mapped_column(String(50))
+    clerk_name: Mapped[str | None] = mapped_column(String(50))
+    hearing_at: Mapped[datetime | None]
+    service_deadline: Mapped[date | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    court: Mapped["Court"] = relationship()
+    parties: Mapped[list["Party"]] = relationship(back_populates="case", order_by="Party.id")
+    documents: Mapped[list["Document"]] = relationship(back_populates="case", order_by="Document.id")
+    deliveries: Mapped[list["Delivery"]] = relationship(back_populates="case", order_by="Delivery.id")

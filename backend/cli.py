@@ -1,0 +1,145 @@
+"""The `songda` command: serve, worker, db, import, demo, users, and the telephony/ASR tools."""
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from backend import database, dbmigrate
+from backend.auth import service as auth_service
+from backend.auth.roles import ROLE_LABELS, Role
+from backend.config import get_settings
+
+app = typer.Typer(help="送达 Songda 司法送达平台", no_args_is_help=True)
+db_app = typer.Typer(help="数据库", no_args_is_help=True)
+user_app = typer.Typer(help="用户管理", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+console = Console()
+
+
+@app.command()
+def serve(host: str | None = None, port: int | None = None, reload: bool = False) -> None:
+    """Run the web server (API and agent desk)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "backend.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+    )
+
+
+@app.command()
+def worker(concurrency: int = 2, beat: bool = False) -> None:
+    """Run a Celery worker (production: SONGDA_TASK_QUEUE_URL=redis://...)."""
+    from backend.worker import celery_app
+
+    argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
+    if beat:
+        argv.append("--beat")
+    celery_app.worker_main(argv)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Create or migrate the database schema."""
+    get_settings().ensure_dirs()
+    dbmigrate.upgrade(revision=revision)
+    console.print(f"数据库已升级至 {revision}: {get_settings().effective_database_url}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Role,
+    full_name: str = typer.Option(..., "--name", help="姓名"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    agent_group: str | None = None,
+    sip_extension: str | None = None,
+) -> None:
+    """Create a user."""
+    with database.get_session() as session:
+        try:
+            auth_service.create_user(
+                db_session=session,
+                username=username,
+                full_name=full_name,
+                role=role,
+                password=password,
+                agent_group=agent_group,
+                sip_extension=sip_extension,
+            )
+        except (auth_service.UserExists, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    console.print(f"已创建用户 {username}（{ROLE_LABELS[role]}）")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users."""
+    from sqlalchemy import select
+
+    from backend.auth.models import User
+
+    table = Table("用户名", "姓名", "角色", "状态")
+    with database.get_session() as session:
+        for user in session.scalars(select(User).order_by(User.username)):
+            state = "启用" if user.is_active else "停用"
+            table.add_row(user.username, user.full_name, ROLE_LABELS[user.role], state)
+    console.print(table)
+
+
+def _change_user(username: str, action: str) -> None:
+    with database.get_session() as session:
+        try:
+            user = auth_service.get_user(db_session=session, username=username)
+        except auth_service.UnknownUser as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+        if action == "disable":
+            auth_service.set_active(db_session=session, user=user, active=False)
+        elif action == "enable":
+            auth_service.set_active(db_session=session, user=user, active=True)
+        else:
+            auth_service.unlock(user=user)
+
+
+@user_app.command("disable")
+def user_disable(username: str) -> None:
+    """Disable a user and end their sessions."""
+    _change_user(username, "disable")
+    console.print(f"已停用 {username}")
+
+
+@user_app.command("enable")
+def user_enable(username: str) -> None:
+    """Re-enable a user."""
+    _change_user(username, "enable")
+    console.print(f"已启用 {username}")
+
+
+@user_app.command("unlock")
+def user_unlock(username: str) -> None:
+    """Lift a lockout after repeated failed logins."""
+    _change_user(username, "unlock")
+    console.print(f"已解锁 {username}")
+
+
+@user_app.command("set-password")
+def user_set_password(
+    username: str,
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Set a new password; the user's sessions end."""
+    with database.get_session() as session:
+        try:
+            user = auth_service.get_user(db_session=session, username=username)
+            auth_service.set_password(db_session=session, user=user, password=password)
+        except (auth_service.UnknownUser, ValueError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from exc
+    console.print(f"已重置 {username} 的密码")

@@ -1,0 +1,75 @@
+from enum import StrEnum
+
+
+class DeliveryMethod(StrEnum):
+    phone = "phone"  # 电话送达
+    pickup = "pickup"  # 来院领取
+    electronic = "electronic"  # 电子送达
+    postal = "postal"  # EMS 司法专邮
+    field = "field"  # 直接/外出送达
+    entrusted = "entrusted"  # 委托送达
+    notice = "notice"  # 公告送达
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"  # 待送达
+    in_progress = "in_progress"  # 送达中
+    served = "served"  # 已送达
+    unservable = "unservable"  # 无法送达 (awaiting another route, e.g. notice)
+    cancelled = "cancelled"  # 已撤销
+
+
+class AttemptStatus(StrEnum):
+    planned = "planned"
+    in_progress = "in_progress"
+    succeeded = "succeeded"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+class AttemptOutcome(StrEnum):
+    served = "served"
+    answered = "answered"
+    no_answer = "no_answer"
+    busy = "busy"
+    rejected = "rejected"
+    unreachable = "unreachable"
+    agent_no_answer = "agent_no_answer"
+    call_failed = "call_failed"
+    pickup_booked = "pickup_booked"
+    electronic_consent = "electronic_consent"
+    address_confirmed = "address_confirmed"
+    field_visit_needed = "field_visit_needed"
+    callback_requested = "callback_requested"
+    refused = "refused"
+    wrong_number = "wrong_number"
+    left_with_refusal = "left_with_refusal"
+    returned = "returned"
+    no_show = "no_show"
+
+
+DELIVERY_STATUS_LABELS = {
+    DeliveryStatus.pending: "待送达",
+    DeliveryStatus.in_progress: "送达中",
+    DeliveryStatus.served: "已送达",
+    DeliveryStatus.unservable: "无法送达",
+    DeliveryStatus.cancelled: "已撤销",
+}
+
+ATTEMPT_STATUS_LABELS = {
+    AttemptStatus.planned: "已计划",
+    AttemptStatus.in_progress: "进行中",
+    AttemptStatus.succeeded: "成功",
+    AttemptStatus.failed: "失败",
+    AttemptStatus.cancelled: "已取消",
+}
+
+METHOD_LABELS = {
+    DeliveryMethod.phone: "电话送达",
+    DeliveryMethod.pickup: "来院领取",
+    DeliveryMethod.electronic: "电子送达",
+    DeliveryMethod.postal: "EMS司法专邮",
+    DeliveryMethod.field: "直接送达",
+    DeliveryMethod.entrusted: "委托送达",
+    DeliveryMethod.notice: "公告送达",
+}

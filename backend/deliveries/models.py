@@ -1,0 +1,111 @@
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.database import Base, enum_column, utcnow
+from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
+from backend.deliveries.state import check_attempt_transition, check_delivery_transition
+
+if TYPE_CHECKING:
+    from backend.cases.models import Case
+    from backend.documents.models import Document
+    from backend.evidence.models import Evidence
+    from backend.parties.models import Party
+
+delivery_document = Table(
+    "delivery_document",
+    Base.metadata,
+    Column("delivery_id", ForeignKey("delivery.id", ondelete="CASCADE"), primary_key=True),
+    Column("document_id", ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+)
+
+attempt_evidence = Table(
+    "attempt_evidence",
+    Base.metadata,
+    Column("attempt_id", ForeignKey("delivery_attempt.id", ondelete="CASCADE"), primary_key=True),
+    Column("evidence_id", ForeignKey("evidence.id"), primary_key=True),
+)
+
+
+class Delivery(Base):
+    """Serving a set of documents of one case on one party (送达任务): one deadline, one outcome."""
+
+    __tablename__ = "delivery"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    status: Mapped[DeliveryStatus] = mapped_column(
+        enum_column(DeliveryStatus), default=DeliveryStatus.pending, index=True
+    )
+    deadline: Mapped[date | None] = mapped_column(index=True)
+    agent_group: Mapped[str | None] = mapped_column(String(50), index=True)
+    assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    served_method: Mapped[DeliveryMethod | None] = mapped_column(enum_column(DeliveryMethod))
+    served_at: Mapped[datetime | None]
+    legal_service_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    case: Mapped["Case"] = relationship(back_populates="deliveries")
+    party: Mapped["Party"] = relationship()
+    documents: Mapped[list["Document"]] = relationship(secondary=delivery_document, order_by="Document.id")
+    attempts: Mapped[list["DeliveryAttempt"]] = relationship(
+        back_populates="delivery", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
+    )
+
+    def transition(self, target: DeliveryStatus) -> None:
+        """Move to TARGET or raise IllegalTransition."""
+        check_delivery_transition(self.status, target)
+        self.status = target
+
+
+class DeliveryAttempt(Base):
+    """One try to serve a delivery by one method (送达尝试), with the evidence it rests on."""
+
+    __tablename__ = "delivery_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id", ondelete="CASCADE"), index=True)
+    method: Mapped[DeliveryMethod] = mapped_column(enum_column(DeliveryMethod))
+    status: Mapped[AttemptStatus] = mapped_column(
+        enum_column(AttemptStatus), default=AttemptStatus.planned, index=True
+    )
+    outcome: Mapped[AttemptOutcome | None] = mapped_column(enum_column(AttemptOutcome))
+    contact_point_id: Mapped[int | None] = mapped_column(ForeignKey("contact_point.id"))
+    performed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    planned_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    legal_service_date: Mapped[date | None]
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    delivery: Mapped[Delivery] = relationship(back_populates="attempts")
+    evidence: Mapped[list["Evidence"]] = relationship(secondary=attempt_evidence, order_by="Evidence.id")
+
+    def transition(self, target: AttemptStatus) -> None:
+        """Move to TARGET or raise IllegalTransition."""
+        check_attempt_transition(self.status, target)
+        self.status = target
+
+
+class AddressConfirmation(Base):
+    """A party's confirmation of service addresses and consent to e-delivery (送达地址确认书)."""
+
+    __tablename__ = "address_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"))
+    postal_address: Mapped[str | None] = mapped_column(String(300))
+    mobile: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(200))
+    consents_to_electronic: Mapped[bool] = mapped_column(default=False)
+    obtained_via: Mapped[DeliveryMethod] = mapped_column(enum_column(DeliveryMethod))
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)

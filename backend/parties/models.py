@@ -1,0 +1,73 @@
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.database import Base, enum_column, utcnow
+from backend.parties.enums import ContactEventKind, ContactKind, ContactState, LitigationRole, PartyType
+
+if TYPE_CHECKING:
+    from backend.cases.models import Case
+
+
+class Party(Base):
+    """A person or organisation in a case; `identity_key` makes re-imports idempotent."""
+
+    __tablename__ = "party"
+    __table_args__ = (UniqueConstraint("case_id", "identity_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    identity_key: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(120), index=True)
+    party_type: Mapped[PartyType] = mapped_column(enum_column(PartyType))
+    litigation_role: Mapped[LitigationRole] = mapped_column(enum_column(LitigationRole))
+    id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    case: Mapped["Case"] = relationship(back_populates="parties")
+    contact_points: Mapped[list["ContactPoint"]] = relationship(
+        back_populates="party", order_by="ContactPoint.id", cascade="all, delete-orphan"
+    )
+
+
+class ContactPoint(Base):
+    """One phone number, address or e-mail of a party, with where it came from and whether it works."""
+
+    __tablename__ = "contact_point"
+    __table_args__ = (UniqueConstraint("party_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ContactKind] = mapped_column(enum_column(ContactKind))
+    value: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(50))
+    state: Mapped[ContactState] = mapped_column(enum_column(ContactState), default=ContactState.unverified)
+    listed_by_source: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    party: Mapped[Party] = relationship(back_populates="contact_points")
+    history: Mapped[list["ContactPointEvent"]] = relationship(
+        back_populates="contact_point", order_by="ContactPointEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ContactPointEvent(Base):
+    """An entry in a contact point's history: added, verified, invalidated, retired..."""
+
+    __tablename__ = "contact_point_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_point_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_point.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ContactEventKind] = mapped_column(enum_column(ContactEventKind))
+    source: Mapped[str] = mapped_column(String(50))
+    note: Mapped[str | None] = mapped_column(String(300))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    contact_point: Mapped[ContactPoint] = relationship(back_populates="history")
