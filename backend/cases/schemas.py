@@ -1,0 +1,66 @@
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.cases.enums import CaseType
+from backend.cases.pagination import PageParams
+from backend.deliveries.schemas import DeliveryDetail
+from backend.documents.schemas import DocumentRead
+from backend.evidence.enums import EvidenceKind
+from backend.parties.schemas import PartyDetail
+
+
+class CaseFilters(PageParams):
+    case_type: CaseType | None = None
+    case_number: str | None = Field(default=None, max_length=64, description="案号包含")
+    filed_from: date | None = Field(default=None, description="立案日期不早于（含）")
+    filed_to: date | None = Field(default=None, description="立案日期不晚于（含）")
+    judge: str | None = Field(default=None, max_length=50, description="承办法官包含")
+    clerk: str | None = Field(default=None, max_length=50, description="书记员包含")
+    hearing_from: date | None = Field(default=None, description="开庭日期不早于（含，北京时间）")
+    hearing_to: date | None = Field(default=None, description="开庭日期不晚于（含，北京时间）")
+    has_open_deliveries: bool | None = Field(default=None, description="有未完结的送达任务")
+
+
+class CaseRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    court_id: int
+    case_number: str
+    cause: str
+    case_type: CaseType
+    filed_on: date
+    judge_name: str | None
+    clerk_name: str | None
+    hearing_at: datetime | None
+    service_deadline: date | None
+
+
+class EvidenceRead(BaseModel):
+    """Evidence metadata only; the content is served by the evidence domain."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    kind: EvidenceKind
+    sha256: str
+    size_bytes: int
+    content_type: str | None
+    created_by_user_id: int | None
+    created_by_username: str | None = None
+    created_by_system: str | None
+    created_at: datetime
+    attempt_ids: list[int] = Field(default_factory=list)
+
+
+class CaseFile(BaseModel):
+    """The whole case file (卷宗): parties, documents, deliveries with attempts, evidence."""
+
+    case: CaseRead
+    court_name: str
+    parties: list[PartyDetail]
+    documents: list[DocumentRead]
+    deliveries: list[DeliveryDetail]
+    evidence: list[EvidenceRead]

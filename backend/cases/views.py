@@ -1,0 +1,84 @@
+"""Case lists, one case, and the case file view (卷宗), each within the caller's scope."""
+
+from typing import Annotated
+
+from fastapi import Query, Request
+
+from backend.auth.dependencies import CurrentUser, secured_router
+from backend.auth.roles import ALL_ROLES
+from backend.cases import access
+from backend.cases import service as case_service
+from backend.cases.http import audit_read, service_errors
+from backend.cases.models import Case
+from backend.cases.pagination import Page
+from backend.cases.schemas import CaseFile, CaseFilters, CaseRead, EvidenceRead
+from backend.database import SessionDep
+from backend.deliveries.schemas import DeliveryDetail
+from backend.documents.schemas import DocumentRead
+from backend.parties.schemas import PartyDetail
+
+router = secured_router(prefix="/api/cases", tags=["案件"], roles=ALL_ROLES)
+
+
+@router.get("", response_model=Page[CaseRead])
+def list_cases(
+    filters: Annotated[CaseFilters, Query()], user: CurrentUser, db_session: SessionDep
+) -> Page[CaseRead]:
+    cases, total = case_service.list_cases(db_session=db_session, user=user, filters=filters)
+    items = [CaseRead.model_validate(case) for case in cases]
+    return Page(items=items, total=total, page=filters.page, page_size=filters.page_size)
+
+
+@router.get("/{case_id}", response_model=CaseRead)
+def get_case(case_id: int, user: CurrentUser, db_session: SessionDep) -> Case:
+    with service_errors():
+        return access.visible_case(db_session=db_session, user=user, case_id=case_id)
+
+
+def _evidence_read(content: case_service.CaseFileContent) -> list[EvidenceRead]:
+    return [
+        EvidenceRead.model_validate(item).model_copy(
+            update={
+                "attempt_ids": content.evidence_attempts.get(item.id, []),
+                "created_by_username": content.evidence_creators.get(item.created_by_user_id or 0),
+            }
+        )
+        for item in content.evidence
+    ]
+
+
+def _case_file(content: case_service.CaseFileContent) -> CaseFile:
+    case = content.case
+    return CaseFile(
+        case=CaseRead.model_validate(case),
+        court_name=case.court.name,
+        parties=[PartyDetail.model_validate(party) for party in case.parties],
+        documents=[DocumentRead.model_validate(document) for document in case.documents],
+        deliveries=[DeliveryDetail.of(delivery) for delivery in case.deliveries],
+        evidence=_evidence_read(content),
+    )
+
+
+@router.get("/{case_id}/file", response_model=CaseFile)
+def get_case_file(case_id: int, request: Request, user: CurrentUser, db_session: SessionDep) -> CaseFile:
+    """The case with its parties and contact history, documents, deliveries, attempts and evidence."""
+    with service_errors():
+        content = case_service.case_file(db_session=db_session, user=user, case_id=case_id)
+    case_file = _case_file(content)
+    detail = {
+        "party_ids": [party.id for party in case_file.parties],
+        "document_ids": [document.id for document in case_file.documents],
+        "delivery_ids": [delivery.id for delivery in case_file.deliveries],
+        "evidence_ids": [item.id for item in case_file.evidence],
+    }
+    audit_read(
+        db_session=db_session,
+        user=user,
+        request=request,
+        action="case_file_read",
+        object_type="case",
+        object_id=case_id,
+        case_id=case_id,
+        detail=detail,
+    )
+    return case_file

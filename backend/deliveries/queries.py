@@ -1,0 +1,96 @@
+"""Reading deliveries and attempts in the caller's scope."""
+
+from typing import Any
+
+from sqlalchemy import Select, and_, not_, select
+from sqlalchemy.orm import Session, selectinload
+
+from backend.auth.models import User
+from backend.cases import access
+from backend.cases.errors import NotPermitted, NotVisible
+from backend.cases.models import Case
+from backend.cases.pagination import fetch_page
+from backend.cases.service import OPEN_DELIVERY_STATUSES, court_today
+from backend.deliveries.models import Delivery, DeliveryAttempt
+from backend.deliveries.schemas import DeliveryFilters
+
+
+def _list_loads() -> tuple[Any, ...]:
+    return selectinload(Delivery.case), selectinload(Delivery.party), selectinload(Delivery.documents)
+
+
+def overdue_condition() -> Any:
+    """Open deliveries whose deadline has passed (court time)."""
+    return and_(Delivery.deadline < court_today(), Delivery.status.in_(OPEN_DELIVERY_STATUSES))
+
+
+def _delivery_conditions(filters: DeliveryFilters) -> list[Any]:
+    equal_to = {
+        Delivery.status: filters.status,
+        Delivery.party_id: filters.party_id,
+        Delivery.case_id: filters.case_id,
+        Delivery.agent_group: filters.agent_group,
+        Delivery.assignee_user_id: filters.assignee_user_id,
+    }
+    conditions: list[Any] = [column == value for column, value in equal_to.items() if value is not None]
+    if filters.case_type is not None:
+        conditions.append(Delivery.case_id.in_(select(Case.id).where(Case.case_type == filters.case_type)))
+    if filters.deadline_before is not None:
+        conditions.append(Delivery.deadline <= filters.deadline_before)
+    if filters.deadline_after is not None:
+        conditions.append(Delivery.deadline >= filters.deadline_after)
+    if filters.overdue is not None:
+        conditions.append(overdue_condition() if filters.overdue else not_(overdue_condition()))
+    return conditions
+
+
+def delivery_query(*, user: User, filters: DeliveryFilters) -> Select[Any]:
+    """Deliveries in the caller's scope matching FILTERS, nearest deadline first."""
+    return (
+        select(Delivery)
+        .where(access.case_visible(user, Delivery.case_id), *_delivery_conditions(filters))
+        .options(*_list_loads())
+        .order_by(Delivery.deadline.asc().nulls_last(), Delivery.id)
+    )
+
+
+def list_deliveries(
+    *, db_session: Session, user: User, filters: DeliveryFilters
+) -> tuple[list[Delivery], int]:
+    query = delivery_query(user=user, filters=filters)
+    return fetch_page(db_session=db_session, query=query, params=filters)
+
+
+def get_delivery(*, db_session: Session, user: User, delivery_id: int) -> Delivery:
+    """A delivery with its attempts if its case is in the caller's scope, else NotVisible."""
+    query = (
+        select(Delivery)
+        .where(Delivery.id == delivery_id, access.case_visible(user, Delivery.case_id))
+        .options(*_list_loads(), selectinload(Delivery.attempts))
+    )
+    delivery = db_session.scalar(query)
+    if delivery is None:
+        raise NotVisible("送达任务")
+    return delivery
+
+
+def get_own_delivery(*, db_session: Session, user: User, delivery_id: int) -> Delivery:
+    """A delivery the caller may work on: NotVisible outside their scope, NotPermitted if not theirs."""
+    delivery = get_delivery(db_session=db_session, user=user, delivery_id=delivery_id)
+    if not access.delivery_is_own(user, delivery):
+        raise NotPermitted("该送达任务未分配给您")
+    return delivery
+
+
+def get_own_attempt(*, db_session: Session, user: User, attempt_id: int) -> DeliveryAttempt:
+    """An attempt of a delivery the caller may work on, with the same refusals."""
+    delivery_id = db_session.scalar(
+        select(DeliveryAttempt.delivery_id).where(DeliveryAttempt.id == attempt_id)
+    )
+    if delivery_id is None:
+        raise NotVisible("送达尝试")
+    try:
+        delivery = get_own_delivery(db_session=db_session, user=user, delivery_id=delivery_id)
+    except NotVisible as exc:
+        raise NotVisible("送达尝试") from exc
+    return next(attempt for attempt in delivery.attempts if attempt.id == attempt_id)

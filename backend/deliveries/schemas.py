@@ -1,0 +1,116 @@
+from datetime import date, datetime
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.cases.enums import CaseType
+from backend.cases.pagination import PageParams
+from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
+from backend.deliveries.models import Delivery
+
+
+class DeliveryFilters(PageParams):
+    status: DeliveryStatus | None = None
+    case_type: CaseType | None = None
+    deadline_before: date | None = Field(default=None, description="期限不晚于（含）")
+    deadline_after: date | None = Field(default=None, description="期限不早于（含）")
+    overdue: bool | None = Field(default=None, description="已超期且未完结")
+    party_id: int | None = None
+    case_id: int | None = None
+    agent_group: str | None = None
+    assignee_user_id: int | None = None
+
+
+class DeliveryCreate(BaseModel):
+    case_id: int
+    party_id: int
+    document_ids: list[int] = Field(min_length=1, max_length=100)
+    deadline: date | None = None
+    agent_group: str | None = Field(default=None, max_length=50)
+
+
+class DeliveryTransition(BaseModel):
+    status: DeliveryStatus
+
+
+class DeliveryAssign(BaseModel):
+    assignee_user_id: int | None = Field(description="服务专员或送达人员；null 表示取消分配")
+    agent_group: str | None = Field(default=None, max_length=50)
+
+
+class AttemptCreate(BaseModel):
+    method: DeliveryMethod
+    planned_at: datetime | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+    contact_point_id: int | None = None
+
+
+class AttemptTransition(BaseModel):
+    status: AttemptStatus
+    outcome: AttemptOutcome | None = None
+    legal_service_date: date | None = None
+    notes: str | None = Field(default=None, max_length=2000)
+
+
+class AttemptRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    delivery_id: int
+    method: DeliveryMethod
+    status: AttemptStatus
+    outcome: AttemptOutcome | None
+    contact_point_id: int | None
+    performed_by_user_id: int | None
+    planned_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    legal_service_date: date | None
+    notes: str | None
+    created_at: datetime
+
+
+class DeliveryRead(BaseModel):
+    """A delivery as listed: its case number and the party's name come with it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    case_id: int
+    case_number: str
+    case_type: CaseType
+    party_id: int
+    party_name: str
+    status: DeliveryStatus
+    deadline: date | None
+    agent_group: str | None
+    assignee_user_id: int | None
+    served_method: DeliveryMethod | None
+    served_at: datetime | None
+    legal_service_date: date | None
+    document_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def _fields_of(cls, delivery: Delivery) -> dict[str, Any]:
+        own = {name: getattr(delivery, name) for name in cls.model_fields if hasattr(Delivery, name)}
+        return own | {
+            "case_number": delivery.case.case_number,
+            "case_type": delivery.case.case_type,
+            "party_name": delivery.party.name,
+            "document_ids": [document.id for document in delivery.documents],
+        }
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> Self:
+        return cls.model_validate(cls._fields_of(delivery))
+
+
+class DeliveryDetail(DeliveryRead):
+    attempts: list[AttemptRead]
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> Self:
+        attempts = [AttemptRead.model_validate(attempt) for attempt in delivery.attempts]
+        return cls.model_validate(cls._fields_of(delivery) | {"attempts": attempts})
