@@ -15,3 +15,20 @@ class EvidenceKind(StrEnum):
     delivery_report = "delivery_report"
     address_confirmation = "address_confirmation"
     other = "other"
+
+
+EVIDENCE_KIND_LABELS: dict[EvidenceKind, str] = {
+    EvidenceKind.recording_mix: "通话录音（混音）",
+    EvidenceKind.recording_agent: "通话录音（服务专员）",
+    EvidenceKind.recording_party: "通话录音（当事人）",
+    EvidenceKind.transcript: "通话转写",
+    EvidenceKind.proof_pdf: "送达回证",
+    EvidenceKind.photo: "照片",
+    EvidenceKind.video: "视频",
+    EvidenceKind.signature: "签名",
+    EvidenceKind.receipt: "回执",
+    EvidenceKind.tracking: "物流轨迹",
+    EvidenceKind.delivery_report: "送达报告",
+    EvidenceKind.address_confirmation: "送达地址确认书",
+    EvidenceKind.other: "其他",
+}

@@ -1,0 +1,182 @@
+"""Proof of service (送达回证): generated per succeeded attempt, stored as evidence, verifiable by QR code."""
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.config import get_settings
+from backend.database import utcnow
+from backend.deliveries.enums import METHOD_LABELS, AttemptStatus, DeliveryMethod
+from backend.deliveries.models import DeliveryAttempt
+from backend.evidence import chain, proof_facts, service, transcripts
+from backend.evidence.enums import EvidenceKind
+from backend.evidence.models import Evidence, EvidenceChainEntry, ProofOfService
+from backend.evidence.proof_pdf import ProofContent, render_proof
+from backend.evidence.verification import verify_case_chain
+
+RECORDINGS = frozenset(
+    {EvidenceKind.recording_mix, EvidenceKind.recording_agent, EvidenceKind.recording_party}
+)
+
+
+class ProofNotAllowed(ValueError):
+    """The attempt cannot have a proof (not succeeded, or missing what the law requires)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProofCheck:
+    """The public answer of a verification: no personal data."""
+
+    proof_id: int
+    intact: bool
+    generated_at: datetime
+    entries_checked: int
+    checked_at: datetime
+
+
+def verify_url(*, proof_id: int, chain_head_hash: str) -> str:
+    base = get_settings().public_base_url.rstrip("/")
+    return f"{base}/api/proofs/{proof_id}/verify?h={chain_head_hash}"
+
+
+def _titles(method: DeliveryMethod) -> tuple[str, str]:
+    if method == DeliveryMethod.phone:
+        return "电话送达记录 / 送达回证", "（电话送达）"
+    return "送达回证", f"（{METHOD_LABELS[method]}）"
+
+
+def _succeeded_attempt(db_session: Session, attempt_id: int) -> DeliveryAttempt:
+    attempt = db_session.get(DeliveryAttempt, attempt_id)
+    if attempt is None:
+        raise LookupError(f"送达尝试不存在: {attempt_id}")
+    if attempt.status != AttemptStatus.succeeded:
+        raise ProofNotAllowed("只有成功的送达尝试才能生成送达回证")
+    return attempt
+
+
+def _check_items(
+    db_session: Session, attempt: DeliveryAttempt, items: list[Evidence], chain_seq: int
+) -> None:
+    """A phone proof needs a recording; every listed item must be in the chain the proof covers."""
+    if attempt.method == DeliveryMethod.phone and not any(item.kind in RECORDINGS for item in items):
+        raise ProofNotAllowed("电话送达没有通话录音，不能作为送达凭证")
+    query = select(EvidenceChainEntry.evidence_id, EvidenceChainEntry.item_sha256).where(
+        EvidenceChainEntry.evidence_id.in_([item.id for item in items]), EvidenceChainEntry.seq <= chain_seq
+    )
+    chained: dict[int, str] = {evidence_id: sha256 for evidence_id, sha256 in db_session.execute(query)}
+    unchained = [str(item.id) for item in items if chained.get(item.id) != item.sha256]
+    if unchained:
+        raise ProofNotAllowed(f"证据 #{'、#'.join(unchained)} 未登记在证据链中，不能列入送达回证")
+
+
+def _content(
+    db_session: Session, attempt: DeliveryAttempt, proof: ProofOfService, items: list[Evidence]
+) -> ProofContent:
+    details = proof_facts.attempt_details(db_session=db_session, attempt=attempt, items=items)
+    title, subtitle = _titles(attempt.method)
+    return ProofContent(
+        proof_id=proof.id,
+        court_name=attempt.delivery.case.court.name,
+        title=title,
+        subtitle=subtitle,
+        facts=proof_facts.common_facts(db_session=db_session, attempt=attempt)
+        + proof_facts.method_facts(attempt.method, details),
+        transcript_excerpt=transcripts.transcript_excerpt(items=items, details=details),
+        evidence=proof_facts.evidence_lines(items),
+        chain_seq=proof.chain_seq,
+        chain_head_hash=proof.chain_head_hash,
+        verify_url=verify_url(proof_id=proof.id, chain_head_hash=proof.chain_head_hash),
+        generated_at=proof.created_at,
+    )
+
+
+def _existing_proof(db_session: Session, attempt_id: int) -> ProofOfService | None:
+    query = select(ProofOfService).where(ProofOfService.attempt_id == attempt_id)
+    return db_session.scalars(query).first()
+
+
+def _new_proof(db_session: Session, attempt: DeliveryAttempt) -> ProofOfService:
+    case_id = attempt.delivery.case_id
+    head = chain.chain_head(db_session=db_session, case_id=case_id)
+    proof = ProofOfService(
+        attempt_id=attempt.id,
+        case_id=case_id,
+        chain_seq=head.seq if head else 0,
+        chain_head_hash=head.entry_hash if head else chain.GENESIS_HASH,
+        created_at=utcnow(),
+    )
+    db_session.add(proof)
+    db_session.flush()
+    return proof
+
+
+def generate_proof(*, db_session: Session, attempt_id: int) -> Evidence:
+    """Render the attempt's proof PDF and store it as evidence; a second call returns the first proof."""
+    attempt = _succeeded_attempt(db_session, attempt_id)
+    chain.lock_case_chain(db_session=db_session, case_id=attempt.delivery.case_id)  # one proof per attempt
+    existing = _existing_proof(db_session, attempt_id)
+    if existing is not None and existing.evidence_id is not None:
+        return db_session.get_one(Evidence, existing.evidence_id)
+    proof = existing or _new_proof(db_session, attempt)
+    items = proof_facts.proof_items(db_session=db_session, attempt_id=attempt.id)
+    _check_items(db_session, attempt, items, proof.chain_seq)
+    pdf = render_proof(_content(db_session, attempt, proof, items))
+    evidence = service.store_evidence(
+        db_session=db_session,
+        case_id=proof.case_id,
+        kind=EvidenceKind.proof_pdf,
+        content=pdf,
+        content_type="application/pdf",
+        metadata={
+            "proof_id": proof.id,
+            "chain_seq": proof.chain_seq,
+            "chain_head_hash": proof.chain_head_hash,
+        },
+        created_by_system="proof",
+        attempt_id=attempt.id,
+    )
+    proof.evidence_id = evidence.id
+    db_session.flush()
+    return evidence
+
+
+def proof_for_evidence(*, db_session: Session, evidence_id: int) -> ProofOfService | None:
+    return db_session.scalars(select(ProofOfService).where(ProofOfService.evidence_id == evidence_id)).first()
+
+
+def _proof_intact(db_session: Session, proof: ProofOfService, claimed_hash: str) -> tuple[bool, int]:
+    if proof.evidence_id is None or not hmac.compare_digest(proof.chain_head_hash, claimed_hash):
+        return False, 0
+    own_entry = db_session.scalars(
+        select(EvidenceChainEntry).where(EvidenceChainEntry.evidence_id == proof.evidence_id)
+    ).first()
+    if own_entry is None or own_entry.case_id != proof.case_id:
+        return False, 0
+    report = verify_case_chain(db_session=db_session, case_id=proof.case_id, upto_seq=own_entry.seq)
+    head_matches = proof.chain_seq == 0 or _entry_hash_at(db_session, proof) == proof.chain_head_hash
+    return report.intact and head_matches, report.entries_checked
+
+
+def _entry_hash_at(db_session: Session, proof: ProofOfService) -> str | None:
+    query = select(EvidenceChainEntry.entry_hash).where(
+        EvidenceChainEntry.case_id == proof.case_id, EvidenceChainEntry.seq == proof.chain_seq
+    )
+    return db_session.scalar(query)
+
+
+def verify_proof(*, db_session: Session, proof_id: int, claimed_hash: str) -> ProofCheck | None:
+    """Whether the proof, the chain entries it rests on and their files are intact; None if unknown."""
+    proof = db_session.get(ProofOfService, proof_id)
+    if proof is None:
+        return None
+    intact, checked = _proof_intact(db_session, proof, claimed_hash)
+    return ProofCheck(
+        proof_id=proof.id,
+        intact=intact,
+        generated_at=proof.created_at,
+        entries_checked=checked,
+        checked_at=utcnow(),
+    )

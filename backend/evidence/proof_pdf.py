@@ -1,0 +1,157 @@
+"""Lay out a proof of service as an A4 PDF with an embedded CJK font and a verification QR code."""
+
+# mypy: disable-error-code="import-untyped"
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from backend.evidence.fonts import cjk_font
+from backend.evidence.proof_facts import EvidenceLine, Fact, shanghai_time
+
+QR_SIZE = 36 * mm
+GRID = colors.HexColor("#777777")
+
+
+@dataclass(frozen=True, slots=True)
+class ProofContent:
+    """Everything printed on one proof."""
+
+    proof_id: int
+    court_name: str
+    title: str
+    subtitle: str
+    facts: list[Fact]
+    transcript_excerpt: str | None
+    evidence: list[EvidenceLine]
+    chain_seq: int
+    chain_head_hash: str
+    verify_url: str
+    generated_at: datetime
+
+
+def _styles(font: str) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=14, wordWrap="CJK")
+    return {
+        "court": ParagraphStyle("court", parent=base, fontSize=15, leading=22, alignment=1),
+        "title": ParagraphStyle("title", parent=base, fontSize=20, leading=28, alignment=1),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=12, leading=18, alignment=1),
+        "heading": ParagraphStyle("heading", parent=base, fontSize=12, leading=18, spaceBefore=6),
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=8, leading=11),
+        "hash": ParagraphStyle("hash", parent=base, fontSize=7, leading=10, wordWrap=None),
+    }
+
+
+def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def _grid(rows: list[list[Flowable]], widths: list[float], font: str) -> Table:
+    table = Table(rows, colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), font),
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return table
+
+
+def _facts_table(facts: list[Fact], styles: dict[str, ParagraphStyle], font: str) -> Table:
+    rows = [
+        [_paragraph(fact.label, styles["body"]), _paragraph(fact.value, styles["body"])] for fact in facts
+    ]
+    return _grid(rows, [38 * mm, 132 * mm], font)
+
+
+def _evidence_table(lines: list[EvidenceLine], styles: dict[str, ParagraphStyle], font: str) -> Table:
+    header = [_paragraph(text, styles["small"]) for text in ("编号", "证据类型", "大小（字节）", "SHA-256")]
+    rows = [
+        [
+            _paragraph(f"#{line.evidence_id}", styles["small"]),
+            _paragraph(line.label, styles["small"]),
+            _paragraph(str(line.size_bytes), styles["small"]),
+            _paragraph(line.sha256, styles["hash"]),
+        ]
+        for line in lines
+    ]
+    return _grid([header, *rows], [14 * mm, 34 * mm, 22 * mm, 100 * mm], font)
+
+
+def _qr(url: str) -> Drawing:
+    widget = QrCodeWidget(url, barLevel="M")
+    left, bottom, right, top = widget.getBounds()
+    drawing = Drawing(
+        QR_SIZE, QR_SIZE, transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0]
+    )
+    drawing.add(widget)
+    return drawing
+
+
+def _verification_block(content: ProofContent, styles: dict[str, ParagraphStyle], font: str) -> Table:
+    text = (
+        f"证据链头：第 {content.chain_seq} 条\n{content.chain_head_hash}\n"
+        f"扫描二维码或访问以下地址，核验本回证及其证据是否完好：\n{content.verify_url}"
+    )
+    table = Table(
+        [[_qr(content.verify_url), _paragraph(text, styles["small"])]], colWidths=[40 * mm, 130 * mm]
+    )
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return table
+
+
+def _section(heading: str, body: Flowable, styles: dict[str, ParagraphStyle]) -> Flowable:
+    return KeepTogether([_paragraph(heading, styles["heading"]), body])
+
+
+def _story(content: ProofContent, font: str) -> list[Flowable]:
+    styles = _styles(font)
+    story: list[Flowable] = [
+        _paragraph(content.court_name, styles["court"]),
+        _paragraph(content.title, styles["title"]),
+        _paragraph(content.subtitle, styles["subtitle"]),
+        Spacer(1, 4 * mm),
+        _facts_table(content.facts, styles, font),
+    ]
+    if content.transcript_excerpt:
+        story.append(_section("通话内容摘录", _paragraph(content.transcript_excerpt, styles["body"]), styles))
+    story.append(_section("证据清单", _evidence_table(content.evidence, styles, font), styles))
+    story.append(_section("完整性核验", _verification_block(content, styles, font), styles))
+    footer = (
+        f"回证编号 {content.proof_id}，生成于 {shanghai_time(content.generated_at)}（北京时间）。"
+        "所列证据均已登记于本案证据链，任何改动均可通过核验发现。"
+    )
+    return [*story, Spacer(1, 4 * mm), _paragraph(footer, styles["small"])]
+
+
+def render_proof(content: ProofContent) -> bytes:
+    """The PDF bytes of CONTENT."""
+    font = cjk_font()
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"{content.title} {content.proof_id}",
+        author="送达 Songda",
+    )
+    document.build(_story(content, font))
+    return buffer.getvalue()

@@ -1,0 +1,256 @@
+"""Proof of service: the PDF states the facts, embeds its font, carries a QR link that verifies the chain."""
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from backend import database
+from backend.auth.models import User
+from backend.auth.roles import Role
+from backend.calls.models import CallRecord
+from backend.deliveries.enums import AttemptStatus, DeliveryMethod
+from backend.deliveries.models import DeliveryAttempt
+from backend.evidence import chain
+from backend.evidence.enums import EvidenceKind
+from backend.evidence.models import Evidence, ProofOfService
+from backend.evidence.proof import ProofNotAllowed, generate_proof
+from backend.evidence.service import store_evidence
+from backend.evidence.verification import verify_case_chain
+from tests.evidence.conftest import CASE_NUMBER, PARTY_NAME, PHONE, ServedCall, build_served_call, stored_path
+
+
+def _generate(attempt_id: int) -> Evidence:
+    with database.get_session() as session:
+        return generate_proof(db_session=session, attempt_id=attempt_id)
+
+
+def _pdf_text(pdf: Evidence) -> str:
+    path = stored_path(pdf.file_path)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _qr_links(pdf: Evidence, tmp_path: Path) -> list[str]:
+    prefix = tmp_path / "page"
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", str(stored_path(pdf.file_path)), str(prefix)], check=True
+    )
+    links = []
+    for page in sorted(tmp_path.glob("page*.png")):
+        decoded = subprocess.run(["zbarimg", "--raw", "-q", str(page)], capture_output=True, text=True)
+        assert decoded.returncode in (0, 4), decoded.stderr  # 4: no symbol on this page
+        links += decoded.stdout.split()
+    return links
+
+
+def _proof(pdf: Evidence) -> ProofOfService:
+    with database.get_session() as session:
+        return session.scalars(select(ProofOfService).where(ProofOfService.evidence_id == pdf.id)).one()
+
+
+def _check(client: TestClient, link: str, **headers: str) -> tuple[int, dict[str, object] | str]:
+    parts = urlsplit(link)
+    response = client.get(f"{parts.path}?{parts.query}", headers=headers)
+    is_json = response.headers["content-type"].startswith("application/json")
+    return response.status_code, response.json() if is_json else response.text
+
+
+def test_phone_proof_states_the_facts_and_every_hash(served_call: ServedCall) -> None:
+    pdf = _generate(served_call.attempt_id)
+    assert pdf.kind == EvidenceKind.proof_pdf and pdf.content_type == "application/pdf"
+    text = _pdf_text(pdf)
+    with database.get_session() as session:
+        hashes = [session.get_one(Evidence, item_id).sha256 for item_id in served_call.item_ids.values()]
+        head = chain.case_entries(db_session=session, case_id=served_call.case_id)[3]
+    for expected in (
+        "电话送达记录",
+        "送达回证",
+        "北京市西城区人民法院",
+        CASE_NUMBER,
+        "民间借贷纠纷",
+        PARTY_NAME,
+        "被告",
+        "传票、起诉状副本、应诉通知书",
+        "电话送达",
+        "同意电子送达",
+        "赵敏",
+        PHONE,
+        "2026-03-05 10:15:03",  # start, Beijing time
+        "2026-03-05 10:15:11",  # answer
+        "2026-03-05 10:16:02",  # end
+        "同意，发到我这个手机号就行",  # from the transcript item
+        head.entry_hash,
+        *hashes,
+    ):
+        assert expected in text, expected
+
+
+def test_proof_embeds_a_truetype_cjk_font(served_call: ServedCall) -> None:
+    pdf = _generate(served_call.attempt_id)
+    fonts = subprocess.run(
+        ["pdffonts", str(stored_path(pdf.file_path))], check=True, capture_output=True, text=True
+    )
+    cjk = [line for line in fonts.stdout.splitlines() if "WenQuanYi" in line]
+    assert cjk and all(" yes " in line and "TrueType" in line for line in cjk), fonts.stdout
+
+
+def test_proof_is_chained_and_generated_once(served_call: ServedCall) -> None:
+    pdf = _generate(served_call.attempt_id)
+    assert _generate(served_call.attempt_id).id == pdf.id
+    with database.get_session() as session:
+        entries = chain.case_entries(db_session=session, case_id=served_call.case_id)
+        assert [entry.evidence_id for entry in entries][-1] == pdf.id
+        assert entries[-1].attempt_id == served_call.attempt_id
+        assert verify_case_chain(db_session=session, case_id=served_call.case_id).intact
+    proof = _proof(pdf)
+    assert (proof.chain_seq, proof.chain_head_hash) == (4, entries[3].entry_hash)
+
+
+def test_qr_code_links_to_a_check_that_answers_intact_then_not_after_tampering(
+    served_call: ServedCall, client: TestClient, tmp_path: Path
+) -> None:
+    pdf = _generate(served_call.attempt_id)
+    proof = _proof(pdf)
+    links = _qr_links(pdf, tmp_path)
+    expected = f"http://127.0.0.1:8000/api/proofs/{proof.id}/verify?h={proof.chain_head_hash}"
+    assert links == [expected]
+    status, body = _check(client, expected)
+    assert status == 200 and isinstance(body, dict)
+    assert body["intact"] is True and body["entries_checked"] == 5
+    assert set(body) == {"proof_id", "intact", "generated_at", "entries_checked", "checked_at"}
+    status, page = _check(client, expected, accept="text/html")
+    assert (
+        status == 200
+        and "核验通过" in str(page)
+        and PARTY_NAME not in str(page)
+        and CASE_NUMBER not in str(page)
+    )
+
+    recording = stored_path(next(iter(_items_of_kind(served_call, EvidenceKind.recording_party))).file_path)
+    os.chmod(recording, 0o644)
+    recording.write_bytes(recording.read_bytes()[:-1] + b"\x7f")
+    status, body = _check(client, expected)
+    assert status == 200 and isinstance(body, dict) and body["intact"] is False
+    assert "核验未通过" in str(_check(client, expected, accept="text/html")[1])
+
+
+def _items_of_kind(served: ServedCall, kind: EvidenceKind) -> list[Evidence]:
+    with database.get_session() as session:
+        return [session.get_one(Evidence, served.item_ids[kind])]
+
+
+def test_a_tampered_proof_pdf_or_a_wrong_link_is_not_intact(
+    served_call: ServedCall, client: TestClient
+) -> None:
+    pdf = _generate(served_call.attempt_id)
+    proof = _proof(pdf)
+    link = f"/api/proofs/{proof.id}/verify?h="
+    assert _check(client, link + "0" * 64)[1]["intact"] is False  # type: ignore[index]
+    assert _check(client, f"/api/proofs/{proof.id + 1}/verify?h={proof.chain_head_hash}")[0] == 404
+    path = stored_path(pdf.file_path)
+    os.chmod(path, 0o644)
+    path.write_bytes(path.read_bytes().replace(CASE_NUMBER.encode(), b"x", 1) + b"\n% edited")
+    assert _check(client, link + proof.chain_head_hash)[1]["intact"] is False  # type: ignore[index]
+
+
+def test_an_edited_proof_record_no_longer_matches_its_printed_link(
+    served_call: ServedCall, client: TestClient
+) -> None:
+    pdf = _generate(served_call.attempt_id)
+    proof = _proof(pdf)
+    with database.get_session() as session:
+        session.execute(
+            update(ProofOfService).where(ProofOfService.id == proof.id).values(chain_head_hash="f" * 64)
+        )
+    assert _check(client, f"/api/proofs/{proof.id}/verify?h={proof.chain_head_hash}")[1]["intact"] is False  # type: ignore[index]
+
+
+def test_only_succeeded_recorded_attempts_get_a_proof(
+    served_call: ServedCall, make_user: Callable[..., User]
+) -> None:
+    with database.get_session() as session:
+        session.execute(
+            update(DeliveryAttempt)
+            .where(DeliveryAttempt.id == served_call.attempt_id)
+            .values(status=AttemptStatus.failed)
+        )
+    with pytest.raises(ProofNotAllowed):
+        _generate(served_call.attempt_id)
+
+
+def test_a_phone_attempt_without_recording_gets_no_proof(db: object, make_user: Callable[..., User]) -> None:
+    served = build_served_call(make_user, method=DeliveryMethod.phone, with_evidence=False)
+    with pytest.raises(ProofNotAllowed, match="录音"):
+        _generate(served.attempt_id)
+
+
+def test_postal_proof_lists_its_own_facts(db: object, make_user: Callable[..., User]) -> None:
+    served = build_served_call(make_user, method=DeliveryMethod.postal)
+    with database.get_session() as session:
+        receipt = store_evidence(
+            db_session=session,
+            case_id=served.case_id,
+            kind=EvidenceKind.receipt,
+            content=b"%PDF-1.4 EMS receipt scan",
+            content_type="application/pdf",
+            metadata={
+                "waybill_number": "1186543210987",
+                "address": "北京市西城区西直门南大街2号",
+                "delivered_at": "2026-03-06T06:20:00+00:00",
+                "receipt": "本人签收",
+            },
+            created_by_user=served.agent,
+            attempt_id=served.attempt_id,
+        )
+    text = _pdf_text(_generate(served.attempt_id))
+    facts = ("EMS司法专邮", "1186543210987", "北京市西城区西直门南大街2号", "2026-03-06 14:20:00", "本人签收")
+    for expected in ("送达回证", *facts, receipt.sha256, CASE_NUMBER):
+        assert expected in text, expected
+    assert "电话送达记录" not in text
+
+
+def test_proof_api_is_scoped_to_the_case(
+    served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+) -> None:
+    assert (
+        client.post(
+            "/api/proofs", json={"attempt_id": served_call.attempt_id}, headers=login(Role.agent)
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/api/proofs", json={"attempt_id": served_call.attempt_id}, headers=login(Role.clerk)
+        ).status_code
+        == 403
+    )
+    response = client.post(
+        "/api/proofs", json={"attempt_id": served_call.attempt_id}, headers=login(Role.supervisor)
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["verify_url"].endswith(f"/api/proofs/{body['proof_id']}/verify?h={body['chain_head_hash']}")
+    pdf = client.get(f"/api/evidence/{body['evidence_id']}/content", headers=login(Role.admin))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_an_item_that_bypassed_the_chain_blocks_the_proof(served_call: ServedCall) -> None:
+    with database.get_session() as session:
+        party_leg = session.get_one(Evidence, served_call.item_ids[EvidenceKind.recording_party])
+        unchained = Evidence(
+            case_id=served_call.case_id, kind=EvidenceKind.recording_party, file_path=party_leg.file_path,
+            sha256=party_leg.sha256, size_bytes=party_leg.size_bytes, content_type="audio/wav",
+            created_by_system="telephony",
+        )  # fmt: skip
+        session.add(unchained)
+        session.flush()
+        session.execute(update(CallRecord).values(party_evidence_id=unchained.id))
+    with pytest.raises(ProofNotAllowed, match=f"#{unchained.id} 未登记在证据链中"):
+        _generate(served_call.attempt_id)
