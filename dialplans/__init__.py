@@ -1,0 +1,1 @@
+"""Asterisk configuration for Songda: templates and the renderer (dialplans.render)."""

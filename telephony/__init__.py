@@ -1,0 +1,1 @@
+"""Telephony: Asterisk provisioning, AMI call control and the headless agent softphone."""
