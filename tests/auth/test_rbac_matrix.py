@@ -1,0 +1,105 @@
+"""Every role against every endpoint: the table below is the access policy, and the app must match it."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from backend.auth.models import User
+from backend.auth.roles import Role
+from tests.conftest import TEST_PASSWORD
+
+ALL = frozenset(Role)
+PUBLIC: frozenset[Role] = frozenset()
+ADMIN = frozenset({Role.admin})
+MANAGERS = frozenset({Role.admin, Role.supervisor})
+COURT_INTAKE = frozenset({Role.admin, Role.supervisor, Role.clerk})
+SERVICE_STAFF = frozenset({Role.admin, Role.supervisor, Role.agent, Role.field_officer})
+CALLERS = frozenset({Role.admin, Role.supervisor, Role.agent})
+
+POLICY: dict[tuple[str, str], frozenset[Role]] = {
+    ("GET", "/api/health"): PUBLIC,
+    ("POST", "/api/auth/login"): PUBLIC,
+    ("GET", "/api/auth/me"): ALL,
+    ("POST", "/api/auth/logout"): ALL,
+    ("GET", "/api/users"): ADMIN,
+    ("POST", "/api/users"): ADMIN,
+    ("PATCH", "/api/users/{user_id}"): ADMIN,
+    ("POST", "/api/users/{user_id}/password"): ADMIN,
+    ("POST", "/api/users/{user_id}/unlock"): ADMIN,
+    ("POST", "/api/intake/imports"): COURT_INTAKE,
+    ("GET", "/api/intake/imports"): COURT_INTAKE,
+    ("GET", "/api/intake/imports/{job_id}"): COURT_INTAKE,
+    ("GET", "/api/cases"): ALL,
+    ("GET", "/api/cases/{case_id}"): ALL,
+    ("GET", "/api/cases/{case_id}/file"): ALL,
+    ("GET", "/api/parties"): ALL,
+    ("GET", "/api/parties/{party_id}"): ALL,
+    ("GET", "/api/deliveries"): ALL,
+    ("GET", "/api/deliveries/{delivery_id}"): ALL,
+    ("POST", "/api/deliveries"): COURT_INTAKE,
+    ("POST", "/api/deliveries/{delivery_id}/transition"): SERVICE_STAFF,
+    ("POST", "/api/deliveries/{delivery_id}/attempts"): SERVICE_STAFF,
+    ("POST", "/api/attempts/{attempt_id}/transition"): SERVICE_STAFF,
+    ("POST", "/api/deliveries/{delivery_id}/assign"): MANAGERS,
+    ("GET", "/api/documents/{document_id}/file"): ALL,
+    ("GET", "/api/evidence/{evidence_id}/content"): ALL,
+    ("GET", "/api/cases/{case_id}/evidence"): ALL,
+    ("GET", "/api/cases/{case_id}/evidence/verify"): COURT_INTAKE,
+    ("POST", "/api/proofs"): SERVICE_STAFF,
+    ("GET", "/api/proofs/{proof_id}/verify"): PUBLIC,
+    ("POST", "/api/calls"): CALLERS,
+    ("POST", "/api/calls/{call_id}/hangup"): CALLERS,
+    ("GET", "/api/calls/live"): CALLERS,
+    ("GET", "/api/calls/{call_id}"): CALLERS,
+}
+
+
+def _operations(client: TestClient) -> set[tuple[str, str]]:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    return {(method.upper(), path) for path, item in paths.items() for method in item}
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "987654", path)
+
+
+def _call(client: TestClient, method: str, path: str, headers: dict[str, str]) -> int:
+    body = {} if method in {"POST", "PATCH", "PUT"} else None
+    return client.request(method, _concrete(path), json=body, headers=headers).status_code
+
+
+def test_policy_covers_every_endpoint(client: TestClient) -> None:
+    assert _operations(client) == set(POLICY)
+
+
+def test_anonymous_callers_reach_only_public_endpoints(client: TestClient) -> None:
+    wrong = {}
+    for (method, path), roles in POLICY.items():
+        status = _call(client, method, path, {})
+        if (status == 401) != bool(roles):
+            wrong[(method, path)] = status
+    assert not wrong
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_exactly_its_endpoints(
+    role: Role, client: TestClient, make_user: Callable[..., User]
+) -> None:
+    user = make_user(role)
+
+    def fresh_headers() -> dict[str, str]:
+        response = client.post("/api/auth/login", json={"username": user.username, "password": TEST_PASSWORD})
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    headers = fresh_headers()
+    wrong = {}
+    for (method, path), roles in POLICY.items():
+        if not roles:
+            continue
+        status = _call(client, method, path, fresh_headers() if path.endswith("/logout") else headers)
+        admitted = status not in (401, 403)
+        if admitted != (role in roles):
+            wrong[(method, path)] = status
+    assert not wrong
