@@ -1,0 +1,1 @@
+"""Phone calls to parties: call records, outcomes, recordings as evidence, and the call-control API."""

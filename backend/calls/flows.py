@@ -1,0 +1,58 @@
+"""Placing a call: the record first (its idempotency key taken and committed), then the Originate.
+
+Shared by every API that lets an agent call (the call API, the agent desk), so a retried request can
+never place a second real call, whichever API it came through.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from backend.auth.models import User
+from backend.calls import service as call_service
+from backend.calls.models import CallRecord
+from backend.calls.runtime import TelephonyRuntime
+from telephony.control import OriginateRequest
+
+
+async def place_call(
+    *,
+    db_session: Session,
+    runtime: TelephonyRuntime,
+    agent: User,
+    attempt_id: int,
+    number: str,
+    idempotency_key: str,
+    test_clip: str | None = None,
+    ring_timeout_seconds: int | None = None,
+    before_originate: Callable[[CallRecord], object] | None = None,
+) -> tuple[CallRecord, bool]:
+    """The call for IDEMPOTENCY_KEY and whether it was placed now; raises CallRequestError, AmiError.
+
+    The caller's session is committed before the Originate (after BEFORE_ORIGINATE, e.g. an audit row),
+    so a concurrent retry finds the key taken.
+    """
+    record, created = call_service.request_call(
+        db_session=db_session,
+        attempt_id=attempt_id,
+        agent=agent,
+        number=number,
+        idempotency_key=idempotency_key,
+    )
+    if not created:
+        return record, False
+    if before_originate is not None:
+        before_originate(record)
+    db_session.commit()
+    settings = runtime.settings
+    await runtime.control.originate(
+        OriginateRequest(
+            call_id=record.call_id,
+            agent_endpoint=record.agent_endpoint,
+            number=record.number_dialled,
+            test_clip=test_clip if settings.party_route == "test" else None,
+            ring_timeout_seconds=ring_timeout_seconds,
+            agent_answer_timeout_seconds=settings.agent_answer_seconds,
+        )
+    )
+    return record, True
