@@ -22,5 +22,11 @@ class ImportJob(Base):
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Where the worker finds the upload (kept as the record of what the court sent) and how to run it.
+    source_path: Mapped[str | None] = mapped_column(String(500))
+    documents_path: Mapped[str | None] = mapped_column(String(500))
+    court_code: Mapped[str | None] = mapped_column(String(16))
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

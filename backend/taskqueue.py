@@ -1,0 +1,66 @@
+"""Background tasks by name, chosen by Settings.task_queue_url like the event bus.
+
+memory:// runs a task on an in-process thread pool (embedded installs, tests); redis://... sends it
+to Celery, whose worker (`songda worker`) runs the same function. A task name is the dotted path of
+its function, e.g. "backend.intake.tasks.import_court_export_task"; tasks take ids, not ORM objects.
+"""
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from backend.config import get_settings
+
+logger = logging.getLogger(__name__)
+IN_PROCESS_WORKERS = 2
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def resolve(task_name: str) -> Callable[..., Any]:
+    """The function (or Celery task, callable in-process) named by its dotted path."""
+    module_name, _, attribute = task_name.rpartition(".")
+    function = getattr(importlib.import_module(module_name), attribute, None)
+    if not module_name or not callable(function):
+        raise LookupError(f"unknown task {task_name!r}")
+    return function
+
+
+def enqueue(task_name: str, **kwargs: Any) -> Future[Any] | None:
+    """Run TASK_NAME(**KWARGS) in the background; in-process runs return their Future."""
+    function = resolve(task_name)
+    if get_settings().task_queue_url.startswith("memory"):
+        future = _pool().submit(function, **kwargs)
+        future.add_done_callback(lambda done: _log_failure(task_name, done))
+        return future
+    from backend.worker import celery_app
+
+    celery_app.send_task(task_name, kwargs=kwargs)
+    return None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=IN_PROCESS_WORKERS, thread_name_prefix="songda-task")
+        return _executor
+
+
+def _log_failure(task_name: str, future: Future[Any]) -> None:
+    error = future.exception()
+    if error is not None:
+        logger.error("task %s failed", task_name, exc_info=error)
+
+
+def shutdown(wait: bool = True) -> None:
+    """Stop the in-process pool (finishing queued tasks when WAIT)."""
+    global _executor
+    with _executor_lock:
+        if _executor is not None:
+            _executor.shutdown(wait=wait)
+            _executor = None
