@@ -8,14 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import backend.models  # noqa: F401  (every mapper registered: workers and the CLI import only this)
 from backend.audit import service as audit_service
 from backend.auth.models import User
+from backend.auth.roles import Role
 from backend.config import get_settings
+from backend.courts.models import Court
 from backend.database import get_session, session_factory, utcnow
 from backend.intake.analysis import Analysis, analyse_export, open_documents, store_files
 from backend.intake.documents import DocumentSource
@@ -228,10 +230,29 @@ def _os_user() -> str:
         return "unknown"
 
 
-def list_jobs(*, db_session: Session, limit: int = 50) -> list[ImportJob]:
-    """The latest import jobs, newest first."""
-    return list(db_session.scalars(select(ImportJob).order_by(ImportJob.id.desc()).limit(limit)))
+def list_jobs(*, db_session: Session, user: User, limit: int = 50) -> list[ImportJob]:
+    """The latest import jobs the user may see, newest first."""
+    query = select(ImportJob).where(_job_visible(user)).order_by(ImportJob.id.desc()).limit(limit)
+    return list(db_session.scalars(query))
 
 
-def get_job(*, db_session: Session, job_id: int) -> ImportJob | None:
-    return db_session.get(ImportJob, job_id)
+def get_job(*, db_session: Session, user: User, job_id: int) -> ImportJob | None:
+    return db_session.scalar(select(ImportJob).where(ImportJob.id == job_id, _job_visible(user)))
+
+
+def court_code_for(*, db_session: Session, user: User, requested: str | None) -> str | None:
+    """The court an import goes to: clerks may only import into their own court."""
+    if user.role is not Role.clerk:
+        return requested
+    own = db_session.scalar(select(Court.code).where(Court.id == user.court_id)) if user.court_id else None
+    if own is None or (requested and requested != own):
+        raise PermissionError("书记员只能导入本院案件")
+    return own
+
+
+def _job_visible(user: User) -> ColumnElement[bool]:
+    """Clerks see the jobs of their court's staff; managers see all."""
+    if user.role is not Role.clerk:
+        return true()
+    same_court = select(User.id).where(User.court_id == user.court_id)
+    return ImportJob.created_by_user_id.in_(same_court) if user.court_id else false()

@@ -46,6 +46,10 @@ def upload_export(
     court_code: Annotated[str | None, Form(description="法院代码，默认为本系统配置的法院")] = None,
 ) -> ImportAccepted:
     """Accept an export (and optionally a zip of its documents); the import runs in the background."""
+    try:
+        court_code = service.court_code_for(db_session=db_session, user=user, requested=court_code or None)
+    except PermissionError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     if Path(file.filename or "").suffix.lower() not in SUPPORTED_SUFFIXES:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "仅支持CSV或XLSX格式的案件表")
     folder = get_settings().data_dir / "imports" / f"{utcnow():%Y%m%d}-{uuid.uuid4().hex[:12]}"
@@ -85,13 +89,13 @@ def upload_export(
 
 
 @router.get("/imports", response_model=list[ImportJobBrief])
-def list_imports(db_session: SessionDep, limit: int = 50) -> list[ImportJob]:
-    return service.list_jobs(db_session=db_session, limit=min(max(limit, 1), 200))
+def list_imports(user: CurrentUser, db_session: SessionDep, limit: int = 50) -> list[ImportJob]:
+    return service.list_jobs(db_session=db_session, user=user, limit=min(max(limit, 1), 200))
 
 
 @router.get("/imports/{job_id}", response_model=ImportJobRead)
-def get_import(job_id: int, db_session: SessionDep) -> ImportJob:
-    job = service.get_job(db_session=db_session, job_id=job_id)
+def get_import(job_id: int, user: CurrentUser, db_session: SessionDep) -> ImportJob:
+    job = service.get_job(db_session=db_session, user=user, job_id=job_id)
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "导入任务不存在")
     return job

@@ -13,11 +13,28 @@ from sqlalchemy.orm import Session
 
 from backend.audit.models import AuditLog
 from backend.auth.roles import Role
+from backend.config import get_settings
+from backend.courts.models import Court
 from backend.documents.models import Document
 from backend.intake.models import ImportJob
 from tests.intake.exports import CASE_1, csv_bytes, row, two_party_rows
 
 Headers = dict[str, str]
+
+
+def _court(db_session: Session, code: str, name: str) -> int:
+    court = Court(code=code, name=name)
+    db_session.add(court)
+    db_session.commit()
+    return court.id
+
+
+@pytest.fixture()
+def clerk(login: Callable[..., Headers], db_session: Session) -> Headers:
+    """A clerk of the configured court (clerks may only import into their own court)."""
+    settings = get_settings()
+    court_id = _court(db_session, settings.default_court_code, settings.default_court_name)
+    return login(Role.clerk, court_id=court_id)
 
 
 def wait_for_job(client: TestClient, headers: Headers, job_id: int, timeout: float = 30) -> dict[str, Any]:
@@ -42,9 +59,9 @@ def _documents_zip() -> bytes:
 
 
 def test_clerk_uploads_an_export_and_follows_it_to_the_end(
-    client: TestClient, login: Callable[..., Headers], db_session: Session
+    client: TestClient, clerk: Headers, db_session: Session
 ) -> None:
-    headers = login(Role.clerk)
+    headers = clerk
     files = {
         "file": ("西城法院导出.csv", csv_bytes(two_party_rows(), encoding="gbk"), "text/csv"),
         "documents": ("文书.zip", _documents_zip(), "application/zip"),
@@ -113,7 +130,7 @@ def test_staff_other_than_admin_supervisor_and_clerk_may_not_import(
 def test_uploads_that_cannot_be_imports_are_refused(
     client: TestClient, login: Callable[..., Headers]
 ) -> None:
-    headers = login(Role.clerk)
+    headers = login(Role.supervisor)
     assert client.post("/api/intake/imports", files={"file": ("e.csv", b"x", "text/csv")}).status_code == 401
     pdf = {"file": ("e.pdf", b"%PDF", "application/pdf")}
     assert client.post("/api/intake/imports", headers=headers, files=pdf).status_code == 400
@@ -128,3 +145,21 @@ def test_uploads_that_cannot_be_imports_are_refused(
     )
     assert response.status_code == 400 and "法院代码" in response.json()["detail"]
     assert client.get("/api/intake/imports/999999", headers=headers).status_code == 404
+
+
+def test_clerks_import_only_into_their_court_and_see_only_their_courts_jobs(
+    client: TestClient, clerk: Headers, login: Callable[..., Headers], db_session: Session
+) -> None:
+    csv_file = {"file": ("export.csv", csv_bytes(two_party_rows()), "text/csv")}
+    refused = client.post("/api/intake/imports", headers=clerk, files=csv_file, data={"court_code": "京0105"})
+    assert refused.status_code == 403 and "本院" in refused.json()["detail"]
+    no_court = client.post("/api/intake/imports", headers=login(Role.clerk), files=csv_file)
+    assert no_court.status_code == 403
+
+    own = client.post("/api/intake/imports", headers=clerk, files=csv_file).json()["id"]
+    other_court = _court(db_session, "京0105", "北京市朝阳区人民法院")
+    other_clerk = login(Role.clerk, court_id=other_court)
+    assert client.get(f"/api/intake/imports/{own}", headers=other_clerk).status_code == 404
+    assert [job["id"] for job in client.get("/api/intake/imports", headers=other_clerk).json()] == []
+    assert [job["id"] for job in client.get("/api/intake/imports", headers=clerk).json()] == [own]
+    wait_for_job(client, clerk, own)
