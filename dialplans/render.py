@@ -113,8 +113,8 @@ def _render_manager(settings: Settings) -> str:
     return render_template(
         "manager.conf",
         ami_port=settings.ami_port,
-        ami_bind=settings.ami_host,
-        ami_permit=settings.ami_host if settings.ami_host != "0.0.0.0" else "127.0.0.1",
+        ami_bind=settings.ami_bind_address,
+        ami_permit=settings.ami_permit,
         ami_username=settings.ami_username,
         ami_secret=settings.ami_secret,
     )

@@ -11,10 +11,8 @@ mkdir -p "$SONGDA_DATA_DIR"
 
 echo "==> database"
 $songda db upgrade
-if $songda --help | grep -q ' asterisk '; then
-    echo "==> Asterisk"
-    $songda asterisk up
-fi
+echo "==> Asterisk (private Debian sid root, built once)"
+$songda asterisk up
 echo "==> demo data"
 $songda demo | tee "$SONGDA_DATA_DIR/demo-logins.txt"
 

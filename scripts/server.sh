@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SONGDA_DATA_DIR="${SONGDA_DATA_DIR:-$PWD/var}"
+# The embedded setup's one server process owns the AMI connection.
+export SONGDA_TELEPHONY_ENABLED="${SONGDA_TELEPHONY_ENABLED:-true}"
 pidfile="$SONGDA_DATA_DIR/songda.pid"
 logfile="$SONGDA_DATA_DIR/songda.log"
 host="${SONGDA_HOST:-127.0.0.1}"

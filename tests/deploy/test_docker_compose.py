@@ -56,6 +56,28 @@ def test_services_that_need_the_database_wait_for_migrations(compose: dict[str, 
 
 def test_application_services_share_one_environment(compose: dict[str, Any]) -> None:
     envs = [compose["services"][name]["environment"] for name in ("api", "worker", "beat", "migrate")]
-    assert all(env == envs[0] for env in envs)
-    assert envs[0]["SONGDA_TASK_QUEUE_URL"].startswith("redis://")
-    assert envs[0]["SONGDA_DATABASE_URL"].startswith("postgresql")
+    shared = [{k: v for k, v in env.items() if k != "SONGDA_TELEPHONY_ENABLED"} for env in envs]
+    assert all(env == shared[0] for env in shared)
+    assert shared[0]["SONGDA_TASK_QUEUE_URL"].startswith("redis://")
+    assert shared[0]["SONGDA_EVENT_BUS_URL"].startswith("redis://")
+    assert shared[0]["SONGDA_DATABASE_URL"].startswith("postgresql")
+
+
+def test_exactly_one_process_owns_the_ami_connection(compose: dict[str, Any]) -> None:
+    owners = [
+        name
+        for name, service in compose["services"].items()
+        if str((service.get("environment") or {}).get("SONGDA_TELEPHONY_ENABLED", "")).lower() == "true"
+    ]
+    assert owners == ["api"]
+
+
+def test_asterisk_config_is_rendered_by_the_project_command(compose: dict[str, Any]) -> None:
+    from typer.testing import CliRunner
+
+    from backend.cli import app
+
+    command = compose["services"]["asterisk-config"]["command"]
+    assert command[:3] == ["songda", "asterisk", "render"]
+    result = CliRunner().invoke(app, [*command[1:3], "--help"])
+    assert result.exit_code == 0 and command[3] in result.output

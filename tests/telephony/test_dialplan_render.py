@@ -155,3 +155,11 @@ def test_running_asterisk_loaded_the_rendered_config(asterisk: AsteriskUnderTest
     assert set(asterisk.clip_names) >= {"thchs30_test_01", "thchs30_test_04"}
     for name in asterisk.clip_names:
         assert (root / provisioning.SOUNDS_DIR_IN_ROOT / f"{name}.wav").exists()
+
+
+def test_ami_stays_on_loopback_unless_a_container_network_is_admitted() -> None:
+    embedded = render()["manager.conf"]
+    assert "bindaddr = 127.0.0.1" in embedded and "permit = 127.0.0.1/255.255.255.255" in embedded
+    container = render(ami_bind_address="0.0.0.0", ami_permit="172.16.0.0/255.240.0.0")["manager.conf"]
+    assert "bindaddr = 0.0.0.0" in container and "permit = 172.16.0.0/255.240.0.0" in container
+    assert "deny = 0.0.0.0/0.0.0.0" in container
