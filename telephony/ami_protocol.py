@@ -6,6 +6,7 @@ session is the banner `Asterisk Call Manager/x.y.z` with no blank line after it.
 
 import asyncio
 from collections.abc import Callable, Iterable
+from typing import cast
 
 AmiMessage = dict[str, str]
 
@@ -87,8 +88,8 @@ class AmiStreamProtocol(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # uvloop's TCP transport (uvicorn's default loop) is no asyncio.Transport subclass, same interface.
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         frames = self._splitter.feed(data)

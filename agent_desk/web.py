@@ -1,0 +1,63 @@
+"""Serve the built agent desk (login, desk, supervisor wall) from agent_desk/static; no CDN at run time."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+ASSETS_DIR = STATIC_DIR / "assets"
+
+# The pages load only their own bundles; the softphone talks to Asterisk's websocket (ws: on another port).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self' ws: wss:; media-src 'self' blob: mediastream:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+NOT_BUILT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>送达</title></head>
+<body><h1>坐席工作台前端尚未构建</h1><p>请运行 <code>scripts/setup.sh</code>，
+或在 <code>agent_desk/frontend</code> 目录执行 <code>npm ci &amp;&amp; npm run build</code>，
+然后刷新本页。</p></body></html>"""
+
+router = APIRouter(tags=["坐席工作台页面"], include_in_schema=False)
+
+
+def _page(name: str) -> Response:
+    path = STATIC_DIR / f"{name}.html"
+    if not path.is_file():
+        return HTMLResponse(NOT_BUILT_PAGE, status_code=503, headers=PAGE_HEADERS)
+    return FileResponse(path, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+
+@router.get("/")
+@router.get("/desk")
+def desk_page() -> Response:
+    return _page("desk")
+
+
+@router.get("/wall")
+def wall_page() -> Response:
+    return _page("wall")
+
+
+@router.get("/login")
+def login_page() -> Response:
+    return _page("login")
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return Response(status_code=204)
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and mount the bundles at /assets (works once `npm run build` has run)."""
+    app.include_router(router)
+    app.mount("/assets", StaticFiles(directory=ASSETS_DIR, check_dir=False), name="desk-assets")

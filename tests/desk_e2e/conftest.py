@@ -1,0 +1,169 @@
+"""Real-browser harness: the built desk, the API server (call control on) as a uvicorn subprocess on the
+test database, headless Chromium with a fake microphone playing a Mandarin clip, and the real Asterisk."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from sqlalchemy import Engine
+
+from backend import database
+from telephony.audio import read_wav_pcm16, write_wav_pcm16
+from tests.conftest import REPO_ROOT
+from tests.desk_e2e.pages import new_context
+from tests.desk_e2e.world import DeskWorld, build_world
+from tests.telephony import conftest as telephony_fixtures
+from tests.telephony.conftest import AsteriskUnderTest
+
+FRONTEND_DIR = REPO_ROOT / "agent_desk" / "frontend"
+STATIC_DIR = REPO_ROOT / "agent_desk" / "static"
+CHROMIUM = "/usr/bin/chromium"
+MICROPHONE_CLIP = "thchs30_test_02"  # the agent speaking (the party plays thchs30_test_01)
+CHROMIUM_RATE = 48000
+SERVER_START_SECONDS = 40.0
+
+# The real Asterisk and an AMI session, shared with the telephony tests.
+asterisk = telephony_fixtures.asterisk
+ami = telephony_fixtures.ami
+
+
+def chromium_args(microphone_wav: Path) -> list[str]:
+    return [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--allow-loopback-in-peer-connection",
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={microphone_wav}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+
+
+@pytest.fixture(scope="session")
+def built_desk() -> Path:
+    """Build the desk as scripts/setup.sh does (npm ci once, then esbuild)."""
+    if not (FRONTEND_DIR / "node_modules" / ".package-lock.json").exists():
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=FRONTEND_DIR, check=True
+        )
+    subprocess.run(["npm", "run", "build", "--silent"], cwd=FRONTEND_DIR, check=True)
+    assert (STATIC_DIR / "desk.html").is_file()
+    return STATIC_DIR
+
+
+@dataclass(frozen=True)
+class Microphone:
+    chromium_wav: Path  # what Chromium captures (48 kHz mono 16-bit PCM, looped)
+    clip: Path  # the source clip, for comparisons
+
+
+@pytest.fixture(scope="session")
+def microphone(asterisk: AsteriskUnderTest, tmp_path_factory: pytest.TempPathFactory) -> Microphone:
+    """A real Mandarin clip as the fake microphone, resampled to 48 kHz mono PCM for Chromium."""
+    clip = asterisk.clip(MICROPHONE_CLIP)
+    target = tmp_path_factory.mktemp("microphone") / f"{MICROPHONE_CLIP}-48k.wav"
+    write_wav_pcm16(target, read_wav_pcm16(clip, rate=CHROMIUM_RATE), rate=CHROMIUM_RATE)
+    return Microphone(chromium_wav=target, clip=clip)
+
+
+@pytest.fixture(scope="session")
+def browser(microphone: Microphone) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=chromium_args(microphone.chromium_wav)
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def open_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
+    """New browser contexts (an agent's or supervisor's browser), closed after the test: closing them
+    unregisters their browser phones, so later tests ring the desk phones again."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> BrowserContext:
+        contexts.append(new_context(browser))
+        return contexts[-1]
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture()
+def desk_world(db: Engine) -> DeskWorld:
+    with database.get_session() as session:
+        return build_world(session)
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    base_url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)  # poll interval
+    raise TimeoutError(f"server not healthy: {log_path.read_text(errors='replace')}")
+
+
+@pytest.fixture()
+def live_server(
+    desk_world: DeskWorld, database_url: str, asterisk: AsteriskUnderTest, built_desk: Path, tmp_path: Path
+) -> Iterator[LiveServer]:
+    """`songda serve` as production runs it: one process owning AMI, serving the API, websocket and desk."""
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        "SONGDA_DATABASE_URL": database_url,
+        "SONGDA_TELEPHONY_ENABLED": "true",
+        "SONGDA_PUBLIC_BASE_URL": base_url,
+        "SONGDA_PARTY_ROUTE": "test",
+    }
+    log_path = tmp_path / "server.log"
+    command = [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory",
+               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(base_url, process, log_path)
+        yield LiveServer(base_url=base_url, log_path=log_path)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

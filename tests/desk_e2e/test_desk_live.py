@@ -1,0 +1,106 @@
+"""The desk's live channel in a real browser: after a lost connection it reconnects by itself and takes the
+server's fresh snapshot (so what it missed is not lost); a revoked token sends it back to the login page."""
+
+import json
+import re
+import time
+from collections.abc import Callable
+
+import httpx
+from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
+
+from tests.desk_e2e.conftest import LiveServer
+from tests.desk_e2e.pages import log_in
+from tests.desk_e2e.world import DeskWorld
+
+
+class FlakyLink:
+    """Sits between the page and /ws: can stop passing the server's messages, and can cut the line."""
+
+    def __init__(self) -> None:
+        self.connections = 0
+        self.passing = True
+        self.passed: list[str] = []
+        self.dropped: list[str] = []
+        self.page_side: WebSocketRoute | None = None
+
+    def route(self, page_side: WebSocketRoute) -> None:
+        self.connections += 1
+        self.passing, self.page_side = True, page_side
+        server_side = page_side.connect_to_server()
+        page_side.on_message(server_side.send)
+        server_side.on_message(lambda message: self.forward(page_side, message))
+
+    def forward(self, page_side: WebSocketRoute, message: str | bytes) -> None:
+        if self.passing:
+            self.passed.append(str(message))
+            page_side.send(message)
+        else:
+            self.dropped.append(str(message))
+
+    def wait_presence(self, page: Page, messages: list[str], state: str) -> None:
+        """Poll until a presence event of STATE is in MESSAGES (the page runs the route: wait through it)."""
+        deadline = time.monotonic() + 10
+        while not any(_presence_state(message) == state for message in messages):
+            assert time.monotonic() < deadline, f"no presence event {state}"
+            page.wait_for_timeout(100)  # poll interval
+
+    def cut(self) -> None:
+        assert self.page_side is not None
+        self.page_side.close(code=1006, reason="network lost")
+
+
+def _presence_state(message: str) -> str | None:
+    data = json.loads(message).get("data") or {}
+    return (data.get("presence") or {}).get("state") if data.get("kind") == "presence" else None
+
+
+def _api_login(base_url: str, world: DeskWorld) -> dict[str, str]:
+    response = httpx.post(
+        f"{base_url}/api/auth/login", json={"username": world.agent_username, "password": world.password}
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def test_desk_reconnects_applies_the_snapshot_and_leaves_when_the_token_is_revoked(
+    live_server: LiveServer, desk_world: DeskWorld, open_context: Callable[[], BrowserContext]
+) -> None:
+    link = FlakyLink()
+    context = open_context()
+    page = context.new_page()
+    page.route_web_socket(re.compile(r"/ws\?token="), link.route)
+    log_in(page, f"{live_server.base_url}/desk", desk_world.agent_username, desk_world.password)
+    presence = page.locator("#presence-state")
+    page.click("#presence-available")
+    expect(presence).to_have_attribute("data-state", "available")
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+    link.wait_presence(page, link.passed, "available")
+
+    # Events are lost on the way: a change made elsewhere does not reach the page...
+    link.passing = False
+    other_session = _api_login(live_server.base_url, desk_world)
+    response = httpx.post(
+        f"{live_server.base_url}/api/desk/presence",
+        json={"state": "break", "reason": "培训"},
+        headers=other_session,
+    )
+    assert response.status_code == 200, response.text
+    link.wait_presence(page, link.dropped, "break")
+    expect(presence).to_have_attribute("data-state", "available")
+
+    # ...until the line drops: the page reconnects with backoff and applies the new snapshot.
+    link.cut()
+    expect(presence).to_have_attribute("data-state", "break", timeout=15_000)
+    expect(presence).to_contain_text("培训")
+    assert link.connections == 2
+    expect(page.locator("#connection")).to_have_attribute("data-state", "open")
+
+    # Logging out elsewhere revokes this tab's token: the server closes with 4401, the page leaves.
+    token = page.evaluate("sessionStorage.getItem('songda.token')")
+    logout = httpx.post(
+        f"{live_server.base_url}/api/auth/logout", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert logout.status_code == 204
+    page.wait_for_url(re.compile(r"/login\?next=%2Fdesk&reason=expired"), timeout=15_000)
+    expect(page.locator("#login-error")).to_have_text("登录已失效，请重新登录。")
