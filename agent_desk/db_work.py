@@ -1,0 +1,39 @@
+"""The hub's database work, each piece in its own session; the hub runs them in worker threads."""
+
+from sqlalchemy import select
+
+from backend.auth.models import AuthToken, User
+from backend.database import get_session, utcnow
+from backend.desk import service as desk_service
+from backend.desk.live_calls import CallOwner, owner_of
+from telephony.events import CallEvent
+
+
+def load_owner(call_id: str) -> CallOwner | None:
+    with get_session() as db_session:
+        return owner_of(db_session=db_session, call_id=call_id)
+
+
+def apply_call_event(event: CallEvent) -> None:
+    with get_session() as db_session:
+        desk_service.on_call_event(db_session=db_session, event=event)
+
+
+def sweep() -> None:
+    with get_session() as db_session:
+        desk_service.sweep(db_session=db_session)
+
+
+def live_tokens(hashes: set[str]) -> set[str]:
+    with get_session() as db_session:
+        query = (
+            select(AuthToken.token_sha256)
+            .join(User, User.id == AuthToken.user_id)
+            .where(
+                AuthToken.token_sha256.in_(hashes),
+                AuthToken.revoked_at.is_(None),
+                AuthToken.expires_at > utcnow(),
+                User.is_active,
+            )
+        )
+        return set(db_session.scalars(query))

@@ -1,0 +1,236 @@
+"""The hub of one API process: fans call events (call-event bus) and desk events (desk bus) out to the
+websocket clients connected to this process, builds topic snapshots, and runs the desk's timers (sweeps,
+token re-checks, idle close, queue/figure refreshes). All database work runs in worker threads."""
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from agent_desk import db_work
+from agent_desk.clients import CloseCode, DeskClient, dumps
+from agent_desk.topics import TopicSnapshots
+from backend.config import Settings
+from backend.desk.bus import DeskBus, DeskMessage
+from backend.desk.live_calls import CallOwner, LiveCallBoard
+from telephony.bus import EventBus
+from telephony.events import AgentAnswered, CallEnded, CallEvent
+
+log = logging.getLogger(__name__)
+OWNERS_REMEMBERED = 10_000
+REFRESH_MIN_INTERVAL = 0.5  # seconds between two recomputations of the queue or the figures
+TICK = 0.25
+REFRESHED_TOPICS = ("queue", "figures")
+RESUBSCRIBE_DELAY = 1.0
+
+
+def token_sha256(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()  # as backend.auth.service stores it
+
+
+class DeskHub:
+    def __init__(
+        self, *, settings: Settings, call_bus: EventBus, desk_bus: DeskBus, own_call_bus: bool
+    ) -> None:
+        self.settings = settings
+        self.call_bus, self.desk_bus, self._own_call_bus = call_bus, desk_bus, own_call_bus
+        self.board = LiveCallBoard()
+        self.snapshots = TopicSnapshots(self.board)
+        self.clients: set[DeskClient] = set()
+        self._owners: OrderedDict[str, CallOwner | None] = OrderedDict()
+        self._reactions: asyncio.Queue[CallEvent] = asyncio.Queue()
+        self._dirty: set[str] = set()
+        self._last_sent: dict[str, str] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Connect, subscribe to both buses (returns once subscribed), start the timers."""
+        if self._own_call_bus:
+            await self.call_bus.connect()
+        calls_ready, desk_ready = asyncio.Event(), asyncio.Event()
+        self._spawn(self._consume_calls(calls_ready), self._consume_desk(desk_ready), self._react_to_calls())
+        self._spawn(
+            self._every(TICK, self._tick),
+            self._every(self.settings.desk_sweep_seconds, self._sweep),
+            self._every(self.settings.desk_token_check_seconds, self._check_tokens),
+            self._every(self.settings.desk_refresh_seconds, self._mark_refresh),
+        )
+        await asyncio.wait_for(asyncio.gather(calls_ready.wait(), desk_ready.wait()), timeout=10)
+
+    async def stop(self) -> None:
+        for client in list(self.clients):
+            client.close(CloseCode.GOING_AWAY, "服务重启")
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._own_call_bus:
+            await self.call_bus.disconnect()
+
+    def _spawn(self, *coroutines: Awaitable[None]) -> None:
+        self._tasks.extend(asyncio.ensure_future(coroutine) for coroutine in coroutines)
+
+    # Clients and subscriptions.
+
+    def register(self, client: DeskClient) -> None:
+        self.clients.add(client)
+
+    def unregister(self, client: DeskClient) -> None:
+        self.clients.discard(client)
+
+    async def subscribe(self, client: DeskClient, topics: Iterable[str]) -> None:
+        """Subscribe CLIENT, then send a snapshot of each topic (events from now on follow it)."""
+        for topic in topics:
+            if topic not in client.allowed_topics:
+                client.send({"type": "error", "data": {"message": f"无权订阅「{topic}」", "topic": topic}})
+                continue
+            client.topics.add(topic)
+            data = await asyncio.to_thread(self.snapshots.build, topic, client.user_id)
+            client.send({"type": "snapshot", "topic": topic, "data": data})
+
+    def _subscribers(self, topic: str, user_id: int | None = None) -> list[DeskClient]:
+        return [
+            client
+            for client in self.clients
+            if topic in client.topics and (user_id is None or client.user_id == user_id)
+        ]
+
+    def publish(self, topic: str, data: Any, *, user_id: int | None = None) -> int:
+        """Send one event to this process's subscribers of TOPIC (only USER_ID's for `me`)."""
+        recipients = self._subscribers(topic, user_id)
+        if recipients:
+            data_json = dumps(data)
+            for client in recipients:
+                client.send_event(topic, data_json)
+        return len(recipients)
+
+    # Call events.
+
+    async def _consume_calls(self, ready: asyncio.Event) -> None:
+        await _consume("call events", self.call_bus.subscribe, self._on_call_event, ready)
+
+    async def _on_call_event(self, event: CallEvent) -> None:
+        owner = await self._owner(event.call_id)
+        data = self.board.apply(event, owner)
+        if data is not None:
+            self.publish("calls", data)
+            if owner is not None:
+                self.publish("me", {"kind": "call", "call": data}, user_id=owner.agent_user_id)
+        if isinstance(event, AgentAnswered | CallEnded):
+            self._reactions.put_nowait(event)
+        if isinstance(event, CallEnded):
+            self._dirty.add("figures")
+
+    async def _owner(self, call_id: str) -> CallOwner | None:
+        if call_id in self._owners:
+            return self._owners[call_id]
+        owner = await asyncio.to_thread(db_work.load_owner, call_id)
+        if owner is not None:  # unknown calls are looked up again: their record may not be committed yet
+            self._owners[call_id] = owner
+            while len(self._owners) > OWNERS_REMEMBERED:
+                self._owners.popitem(last=False)
+        return owner
+
+    async def _react_to_calls(self) -> None:
+        """Presence and task locks follow the calls, in event order, off the fan-out path."""
+        while True:
+            event = await self._reactions.get()
+            try:
+                await asyncio.to_thread(db_work.apply_call_event, event)
+            except Exception:
+                log.exception("desk hub could not apply call event %s to presence", event.kind)
+
+    # Desk events.
+
+    async def _consume_desk(self, ready: asyncio.Event) -> None:
+        await _consume("desk events", self.desk_bus.subscribe, self._on_desk_message, ready)
+
+    async def _on_desk_message(self, message: DeskMessage) -> None:
+        kind = message["kind"]
+        if kind == "agent":
+            agent = message["agent"]
+            self.publish("agents", agent)
+            presence = {
+                key: agent[key]
+                for key in ("state", "state_label", "reason", "since", "wrap_up_until", "call_id")
+            }
+            self.publish("me", {"kind": "presence", "presence": presence}, user_id=message["user_id"])
+        elif kind == "task":
+            self.publish("me", {"kind": "task", "task": message["task"]}, user_id=message["user_id"])
+        elif kind in REFRESHED_TOPICS:
+            self._dirty.add(kind)
+
+    # Timers.
+
+    async def _every(self, seconds: float, action: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await action()
+            except Exception:
+                log.exception("desk hub timer %s failed", getattr(action, "__name__", action))
+
+    async def _tick(self) -> None:
+        self._close_idle()
+        await self._refresh_dirty()
+
+    def _close_idle(self) -> None:
+        limit = time.monotonic() - self.settings.desk_ws_idle_seconds
+        for client in list(self.clients):
+            if client.last_heard < limit:
+                client.close(CloseCode.IDLE, "长时间未收到心跳")
+
+    async def _mark_refresh(self) -> None:
+        self._dirty.update(REFRESHED_TOPICS)
+
+    async def _refresh_dirty(self) -> None:
+        """Recompute the queue or figures when something changed, push them when they differ."""
+        for topic in REFRESHED_TOPICS:
+            if topic not in self._dirty or not self._subscribers(topic):
+                continue
+            self._dirty.discard(topic)
+            data = await asyncio.to_thread(self.snapshots.build, topic, None)
+            fingerprint = dumps({k: v for k, v in data.items() if k != "generated_at"})
+            if self._last_sent.get(topic) != fingerprint:
+                self._last_sent[topic] = fingerprint
+                self.publish(topic, data)
+            await asyncio.sleep(REFRESH_MIN_INTERVAL)
+
+    async def _sweep(self) -> None:
+        await asyncio.to_thread(db_work.sweep)
+
+    async def _check_tokens(self) -> None:
+        """Close the sessions whose token was revoked or expired (4401)."""
+        if not self.clients:
+            return
+        hashes = {client.token_sha256 for client in self.clients}
+        live = await asyncio.to_thread(db_work.live_tokens, hashes)
+        for client in list(self.clients):
+            if client.token_sha256 not in live:
+                client.close(CloseCode.TOKEN_INVALID, "登录已失效")
+
+
+async def _consume(
+    name: str,
+    subscribe: Callable[[], AbstractAsyncContextManager[AsyncIterator[Any]]],
+    handle: Callable[[Any], Awaitable[None]],
+    ready: asyncio.Event,
+) -> None:
+    """Feed every item of a bus subscription to HANDLE; resubscribe if the subscription breaks."""
+    while True:
+        try:
+            async with subscribe() as items:
+                ready.set()
+                async for item in items:
+                    try:
+                        await handle(item)
+                    except Exception:
+                        log.exception("desk hub could not handle one of the %s", name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("desk hub lost its subscription to %s; resubscribing", name)
+            await asyncio.sleep(RESUBSCRIBE_DELAY)

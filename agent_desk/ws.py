@@ -1,0 +1,135 @@
+"""The websocket endpoint /ws (token in the query) and the lifespan that runs this process's hub.
+Protocol: agent_desk/PROTOCOL.md."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+
+from agent_desk.clients import ROLE_TOPICS, CloseCode, DeskClient
+from agent_desk.hub import DeskHub, token_sha256
+from backend.auth import service as auth_service
+from backend.auth.models import User
+from backend.config import get_settings
+from backend.database import get_session, utcnow
+from backend.desk import snapshots
+from backend.desk.bus import desk_bus_for
+from telephony.bus import bus_from_url
+
+PING_INTERVAL_SECONDS = 20
+
+
+@asynccontextmanager
+async def desk_lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the hub; it shares the call-event bus of call control when this process owns it."""
+    settings = get_settings()
+    runtime = getattr(app.state, "telephony", None)
+    call_bus = runtime.bus if runtime is not None else bus_from_url(settings.event_bus_url)
+    hub = DeskHub(
+        settings=settings,
+        call_bus=call_bus,
+        desk_bus=desk_bus_for(settings.event_bus_url),
+        own_call_bus=runtime is None,
+    )
+    await hub.start()
+    app.state.desk_hub = hub
+    try:
+        yield
+    finally:
+        del app.state.desk_hub
+        await hub.stop()
+
+
+router = APIRouter(lifespan=desk_lifespan)
+
+
+def _authenticate(token: str) -> User | None:
+    if not token:
+        return None
+    with get_session() as db_session:
+        return auth_service.user_for_token(db_session=db_session, raw_token=token)
+
+
+@router.websocket("/ws")
+async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "") -> None:
+    hub: DeskHub = websocket.app.state.desk_hub
+    await websocket.accept()
+    user = await asyncio.to_thread(_authenticate, token)
+    if user is None:
+        await websocket.close(CloseCode.TOKEN_INVALID, "未登录或登录已失效")
+        return
+    if user.role not in ROLE_TOPICS:
+        await websocket.close(CloseCode.ROLE_REFUSED, "当前角色无坐席工作台")
+        return
+    client = DeskClient(user_id=user.id, role=user.role, token_sha256=token_sha256(token))
+    hub.register(client)
+    sender = asyncio.create_task(_send_loop(websocket, client))
+    try:
+        client.send({"type": "hello", "data": _hello(user, client, hub)})
+        if topics:
+            await hub.subscribe(client, [topic for topic in topics.split(",") if topic])
+        await _receive_loop(websocket, client, hub)
+    finally:
+        hub.unregister(client)
+        client.close(CloseCode.GOING_AWAY, "")
+        with suppress(Exception):
+            await sender
+
+
+def _hello(user: User, client: DeskClient, hub: DeskHub) -> dict[str, Any]:
+    return {
+        "user": snapshots.user_data(user),
+        "topics_allowed": sorted(client.allowed_topics),
+        "server_time": utcnow().isoformat(),
+        "ping_interval_seconds": PING_INTERVAL_SECONDS,
+        "idle_timeout_seconds": hub.settings.desk_ws_idle_seconds,
+    }
+
+
+async def _receive_loop(websocket: WebSocket, client: DeskClient, hub: DeskHub) -> None:
+    while client.close_code is None:
+        try:
+            text = await websocket.receive_text()
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        client.heard()
+        await _handle(text, client, hub)
+
+
+async def _handle(text: str, client: DeskClient, hub: DeskHub) -> None:
+    try:
+        message = json.loads(text)
+        kind = message["type"]
+    except (ValueError, KeyError, TypeError):
+        client.send({"type": "error", "data": {"message": "消息格式错误"}})
+        return
+    topics = _topics_of(message)
+    if kind == "ping":
+        client.send({"type": "pong", "data": {"server_time": utcnow().isoformat()}})
+    elif kind == "subscribe":
+        await hub.subscribe(client, topics)
+    elif kind == "unsubscribe":
+        client.topics.difference_update(topics)
+    else:
+        client.send({"type": "error", "data": {"message": f"未知消息类型「{kind}」"}})
+
+
+def _topics_of(message: dict[str, Any]) -> list[str]:
+    data = message.get("data")
+    topics = data.get("topics") if isinstance(data, dict) else None
+    return [str(topic) for topic in topics] if isinstance(topics, list) else []
+
+
+async def _send_loop(websocket: WebSocket, client: DeskClient) -> None:
+    """Write queued messages; on the close marker, close the socket with the client's close code."""
+    try:
+        while (text := await client.outbox.get()) is not None:
+            await websocket.send_text(text)
+    except (WebSocketDisconnect, RuntimeError):
+        return
+    if client.close_reason:
+        with suppress(Exception):
+            await websocket.close(client.close_code or CloseCode.GOING_AWAY, client.close_reason)

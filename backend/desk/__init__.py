@@ -1,0 +1,1 @@
+"""The agent desk: work queues, task locks, presence, dispositions of calls, court pickup windows."""

@@ -1,0 +1,85 @@
+"""Desk events leave only with the transaction that caused them: changes are noted on the session,
+turned into messages just before its commit, and published on the desk bus right after it."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
+
+from backend.auth.models import User
+from backend.desk import snapshots
+from backend.desk.bus import DeskMessage, desk_bus
+
+_KEY = "songda_desk_changes"
+
+
+@dataclass
+class _Changes:
+    agents: set[int] = field(default_factory=set)
+    tasks: set[int] = field(default_factory=set)
+    queue: bool = False
+    figures: bool = False
+    messages: list[DeskMessage] = field(default_factory=list)
+
+
+def _changes(db_session: Session) -> _Changes:
+    changes: _Changes = db_session.info.setdefault(_KEY, _Changes())
+    return changes
+
+
+def agent_changed(db_session: Session, user_id: int) -> None:
+    """The agent's presence or held task changed: the wall's agent row and their `me` topic follow."""
+    _changes(db_session).agents.add(user_id)
+
+
+def task_changed(db_session: Session, user_id: int) -> None:
+    changes = _changes(db_session)
+    changes.tasks.add(user_id)
+    changes.agents.add(user_id)
+    changes.queue = True
+
+
+def queue_changed(db_session: Session) -> None:
+    _changes(db_session).queue = True
+
+
+def figures_changed(db_session: Session) -> None:
+    _changes(db_session).figures = True
+
+
+def _messages(db_session: Session, changes: _Changes) -> list[DeskMessage]:
+    messages: list[DeskMessage] = []
+    for user_id in sorted(changes.agents):
+        user = db_session.get(User, user_id)
+        if user is not None:
+            row = snapshots.agent_row(db_session, user)
+            messages.append({"kind": "agent", "user_id": user_id, "agent": row})
+    for user_id in sorted(changes.tasks):
+        task = snapshots.task_summary(db_session, snapshots.live_lock(db_session, user_id))
+        messages.append({"kind": "task", "user_id": user_id, "task": task})
+    messages.extend(
+        {"kind": kind} for kind, flag in (("queue", changes.queue), ("figures", changes.figures)) if flag
+    )
+    return messages
+
+
+@event.listens_for(Session, "before_commit")
+def _build_messages(db_session: Session) -> None:
+    changes: _Changes | None = db_session.info.get(_KEY)
+    if changes is None or db_session.in_nested_transaction():
+        return
+    db_session.flush()
+    changes.messages = _messages(db_session, changes)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish(db_session: Session) -> None:
+    changes: _Changes | None = db_session.info.pop(_KEY, None)
+    if changes is not None and changes.messages:
+        desk_bus().publish(changes.messages)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(db_session: Session, previous_transaction: SessionTransaction) -> None:
+    if previous_transaction.parent is None:
+        db_session.info.pop(_KEY, None)

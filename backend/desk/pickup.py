@@ -1,0 +1,116 @@
+"""Court pickup windows and their time slots; booking never exceeds a slot's capacity, even when
+several agents book the last place at once (a guarded UPDATE counts the booking)."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from backend.auth.models import User
+from backend.cases.errors import InvalidRequest, NotVisible, RuleViolation
+from backend.cases.service import BEIJING, beijing_day_start
+from backend.deliveries.models import Delivery
+from backend.desk.models import PickupBooking, PickupSlot, PickupWindow
+
+
+class SlotFull(RuleViolation):
+    """No place left in the slot."""
+
+
+def create_window(
+    *, db_session: Session, name: str, location: str | None = None, court_id: int | None = None
+) -> PickupWindow:
+    window = PickupWindow(name=name.strip(), location=location, court_id=court_id)
+    db_session.add(window)
+    db_session.flush()
+    return window
+
+
+def list_windows(*, db_session: Session) -> list[PickupWindow]:
+    return list(db_session.scalars(select(PickupWindow).order_by(PickupWindow.id)))
+
+
+def add_slots(
+    *,
+    db_session: Session,
+    window: PickupWindow,
+    day: date,
+    start: time,
+    end: time,
+    minutes: int,
+    capacity: int,
+) -> list[PickupSlot]:
+    """Slots of MINUTES between START and END (court time) on DAY; existing slots are kept as they are."""
+    if minutes <= 0 or capacity <= 0:
+        raise InvalidRequest("时段长度和容量须为正数")
+    begin = datetime.combine(day, start, tzinfo=BEIJING).astimezone(UTC)
+    finish = datetime.combine(day, end, tzinfo=BEIJING).astimezone(UTC)
+    taken = set(
+        db_session.scalars(
+            select(PickupSlot.starts_at).where(
+                PickupSlot.window_id == window.id,
+                PickupSlot.starts_at >= begin,
+                PickupSlot.starts_at < finish,
+            )
+        )
+    )
+    created = []
+    step = timedelta(minutes=minutes)
+    while begin + step <= finish:
+        if begin not in taken:
+            slot = PickupSlot(window_id=window.id, starts_at=begin, ends_at=begin + step, capacity=capacity)
+            db_session.add(slot)
+            created.append(slot)
+        begin += step
+    db_session.flush()
+    return created
+
+
+def slots_on(*, db_session: Session, day: date) -> list[PickupSlot]:
+    """The slots of active windows on DAY (court time), by time then window."""
+    query = (
+        select(PickupSlot)
+        .join(PickupWindow, PickupWindow.id == PickupSlot.window_id)
+        .where(
+            PickupWindow.is_active,
+            PickupSlot.starts_at >= beijing_day_start(day),
+            PickupSlot.starts_at < beijing_day_start(day + timedelta(days=1)),
+        )
+        .options(selectinload(PickupSlot.window))
+        .order_by(PickupSlot.starts_at, PickupSlot.window_id)
+    )
+    return list(db_session.scalars(query))
+
+
+def book(
+    *, db_session: Session, actor: User, delivery: Delivery, slot_id: int, now: datetime
+) -> PickupBooking:
+    """Take one place in the slot for the delivery's party; SlotFull when none is left."""
+    slot = db_session.get(PickupSlot, slot_id)
+    if slot is None or not slot.window.is_active:
+        raise NotVisible("预约时段")
+    if slot.starts_at <= now:
+        raise RuleViolation("该时段已过，请选择其他时段")
+    if slot.window.court_id is not None and slot.window.court_id != delivery.case.court_id:
+        raise InvalidRequest("该窗口不属于本案法院")
+    counted = db_session.execute(
+        update(PickupSlot)
+        .where(PickupSlot.id == slot_id, PickupSlot.booked < PickupSlot.capacity)
+        .values(booked=PickupSlot.booked + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if counted.rowcount != 1:  # type: ignore[attr-defined]
+        raise SlotFull("该时段已约满，请选择其他时段")
+    db_session.refresh(slot)
+    booking = PickupBooking(
+        slot_id=slot.id, delivery_id=delivery.id, party_id=delivery.party_id, booked_by_user_id=actor.id
+    )
+    db_session.add(booking)
+    db_session.flush()
+    return booking
+
+
+def local_span(slot: PickupSlot) -> str:
+    """e.g. 2026年03月02日 09:00-09:30 (court time)."""
+    start, end = slot.starts_at.astimezone(BEIJING), slot.ends_at.astimezone(BEIJING)
+    return f"{start:%Y年%m月%d日 %H:%M}-{end:%H:%M}"

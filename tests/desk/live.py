@@ -1,0 +1,46 @@
+"""A websocket client for tests: wait for a message matching a condition, with a deadline.
+
+Waiting sends a ping and reads up to its pong, again and again, so a missing message fails the test at
+the deadline instead of blocking it forever; messages that do not match are kept for later waits."""
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.testclient import WebSocketTestSession
+
+Message = dict[str, Any]
+POLL_INTERVAL = 0.02
+
+
+class LiveSocket:
+    def __init__(self, ws: WebSocketTestSession) -> None:
+        self.ws = ws
+        self.kept: list[Message] = []
+
+    def subscribe(self, *topics: str) -> None:
+        self.ws.send_json({"type": "subscribe", "data": {"topics": list(topics)}})
+
+    def wait_for(self, matches: Callable[[Message], bool], *, timeout: float = 5.0) -> Message:
+        deadline = time.monotonic() + timeout
+        while True:
+            for message in self.kept:
+                if matches(message):
+                    self.kept.remove(message)
+                    return message
+            assert time.monotonic() < deadline, f"no matching message; got {self.kept}"
+            self.ws.send_json({"type": "ping"})
+            while (message := self.ws.receive_json())["type"] != "pong":
+                self.kept.append(message)
+            if not any(matches(message) for message in self.kept):
+                time.sleep(POLL_INTERVAL)  # poll interval
+
+    def snapshot(self, topic: str) -> Any:
+        return self.wait_for(lambda m: m["type"] == "snapshot" and m["topic"] == topic)["data"]
+
+    def event(
+        self, topic: str, matches: Callable[[Any], bool] = lambda data: True, *, timeout: float = 5.0
+    ) -> Message:
+        return self.wait_for(
+            lambda m: m["type"] == "event" and m["topic"] == topic and matches(m["data"]), timeout=timeout
+        )

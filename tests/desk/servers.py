@@ -1,0 +1,57 @@
+"""Real API processes for the multi-process tests: uvicorn on a free loopback port, stopped afterwards."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("SONGDA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def api_process(*, database_url: str, bus_url: str = REDIS_URL, **settings: str) -> Iterator[str]:
+    """`with api_process(database_url=...) as base_url:` one uvicorn worker serving the app."""
+    port = free_port()
+    env = {**os.environ, "SONGDA_DATABASE_URL": database_url, "SONGDA_EVENT_BUS_URL": bus_url, **settings}
+    command = [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--log-level", "warning"], cwd=REPO_ROOT, env=env
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(process, base_url)
+        yield base_url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the API process exited with {process.returncode}"
+        try:
+            if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)  # poll interval
+    raise AssertionError(f"{base_url} did not start in {START_TIMEOUT} s")

@@ -1,0 +1,152 @@
+"""The websocket in-process: token auth, topics by role, snapshots on (re)connect, events pushed,
+closing when the token is revoked or the client goes quiet."""
+
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from backend.auth.roles import Role
+from backend.config import get_settings
+from tests.desk.conftest import Session
+from tests.desk.live import LiveSocket
+from tests.desk.world import add_delivery, call_events, place_call
+
+
+def _closed_with(desk_client: TestClient, url: str) -> int:
+    """The close code, after whatever came before it (at most the hello)."""
+    with desk_client.websocket_connect(url) as ws, pytest.raises(WebSocketDisconnect) as closed:
+        assert ws.receive_json()["type"] == "hello"
+        ws.receive_json()
+    return closed.value.code
+
+
+def test_a_bad_token_or_a_role_without_a_desk_is_refused(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    assert _closed_with(desk_client, "/ws") == 4401
+    assert _closed_with(desk_client, "/ws?token=not-a-token") == 4401
+    clerk = sign_in(Role.clerk)
+    assert _closed_with(desk_client, f"/ws?token={clerk.token}") == 4403
+
+
+def test_agents_get_snapshots_of_their_topics_and_no_supervisor_topics(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    add_delivery()
+    agent = sign_in(Role.agent, full_name="王磊")
+    with desk_client.websocket_connect(f"/ws?token={agent.token}") as ws:
+        hello = ws.receive_json()
+        assert hello["type"] == "hello" and hello["data"]["topics_allowed"] == ["me", "queue"]
+        assert hello["data"]["server_time"].endswith("+00:00")
+        live = LiveSocket(ws)
+        live.subscribe("me", "queue", "calls", "agents")
+
+        me = live.snapshot("me")
+        assert (
+            me["user"]["full_name"] == "王磊" and me["presence"]["state"] == "offline" and me["task"] is None
+        )
+        assert live.snapshot("queue")["groups"][0]["waiting"] == 1
+        refused = {live.wait_for(lambda m: m["type"] == "error")["data"]["topic"] for _ in range(2)}
+        assert refused == {"calls", "agents"}
+
+
+def test_desk_changes_are_pushed_to_the_agent_and_the_wall(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    made = add_delivery()
+    agent, supervisor = sign_in(Role.agent), sign_in(Role.supervisor)
+    with (
+        desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as agent_ws,
+        desk_client.websocket_connect(f"/ws?token={supervisor.token}&topics=agents,queue,figures") as wall_ws,
+    ):
+        desk, wall = LiveSocket(agent_ws), LiveSocket(wall_ws)
+        desk.snapshot("me")
+        assert wall.snapshot("queue")["groups"][0]["locked"] == 0
+        wall.snapshot("agents")
+        assert wall.snapshot("figures")["calls"] == 0
+
+        desk_client.post("/api/desk/presence", json={"state": "available"}, headers=agent.headers)
+        presence = desk.event("me", lambda data: data["kind"] == "presence")["data"]["presence"]
+        assert presence["state"] == "available"
+        row = wall.event("agents", lambda data: data["user_id"] == agent.user.id)["data"]
+        assert row["state"] == "available"
+
+        desk_client.post("/api/desk/next", headers=agent.headers)
+        task = desk.event("me", lambda data: data["kind"] == "task")
+        assert task["data"]["task"]["delivery_id"] == made.delivery_id and task["seq"] > 1
+        assert wall.event("queue", lambda data: data["groups"][0]["locked"] == 1)
+
+
+def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    made = add_delivery()
+    agent, supervisor = sign_in(Role.agent), sign_in(Role.supervisor)
+    desk_client.post("/api/desk/presence", json={"state": "available"}, headers=agent.headers)
+    desk_client.post("/api/desk/next", headers=agent.headers)
+    call_id = place_call(agent.user.id, made.delivery_id, made.phone_ids[0])
+    hub = desk_client.app.state.desk_hub  # type: ignore[attr-defined]
+    events = call_events(call_id, answered=True)
+    with (
+        desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as agent_ws,
+        desk_client.websocket_connect(f"/ws?token={supervisor.token}&topics=calls") as wall_ws,
+    ):
+        desk, wall = LiveSocket(agent_ws), LiveSocket(wall_ws)
+        assert desk.snapshot("me")["presence"]["state"] == "ringing"
+        assert [call["call_id"] for call in wall.snapshot("calls")["calls"]] == [call_id]
+
+        desk_client.portal.call(hub.call_bus.publish, events[:3])  # type: ignore[union-attr]
+
+        answered = wall.event("calls", lambda data: data["state"] == "agent_answered")["data"]
+        assert (answered["call_id"], answered["agent_user_id"], answered["delivery_id"]) == (
+            call_id, agent.user.id, made.delivery_id,
+        )  # fmt: skip
+        assert desk.event(
+            "me", lambda data: data["kind"] == "call" and data["call"]["state"] == "agent_answered"
+        )
+        on_call = desk.event("me", lambda data: data["kind"] == "presence")["data"]["presence"]
+        assert on_call["state"] == "on_call" and on_call["since"] == events[2].at.isoformat()
+
+        desk_client.portal.call(hub.call_bus.publish, events[3:])  # type: ignore[union-attr]
+        ended = wall.event("calls", lambda data: data["state"] == "hungup")["data"]
+        assert ended["outcome"] == "answered" and ended["answered_at"] == events[4].at.isoformat()
+        assert desk.event(
+            "me", lambda data: data["kind"] == "presence" and data["presence"]["state"] == "wrap_up"
+        )
+
+
+def test_a_reconnect_starts_with_fresh_snapshots(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    agent = sign_in(Role.agent)
+    with desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as ws:
+        assert LiveSocket(ws).snapshot("me")["presence"]["state"] == "offline"
+    desk_client.post("/api/desk/presence", json={"state": "break", "reason": "会议"}, headers=agent.headers)
+    with desk_client.websocket_connect(f"/ws?token={agent.token}") as ws:
+        live = LiveSocket(ws)
+        live.subscribe("me")
+        presence = live.snapshot("me")["presence"]
+        assert (presence["state"], presence["reason"]) == ("break", "会议")
+
+
+def test_logging_out_closes_the_socket_with_4401(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    agent = sign_in(Role.agent)
+    with desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as ws:
+        live = LiveSocket(ws)
+        live.snapshot("me")
+        assert desk_client.post("/api/auth/logout", headers=agent.headers).status_code in (200, 204)
+        with pytest.raises(WebSocketDisconnect) as closed:
+            live.wait_for(lambda m: False, timeout=5)
+        assert closed.value.code == 4401
+
+
+def test_a_quiet_client_is_closed(
+    desk_client: TestClient, sign_in: Callable[..., Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "desk_ws_idle_seconds", 0.3)
+    agent = sign_in(Role.agent)
+    assert _closed_with(desk_client, f"/ws?token={agent.token}") == 4408  # hello, then nothing but the close
