@@ -11,6 +11,7 @@ from backend.calls import recordings
 from backend.calls import service as call_service
 from backend.calls.enums import RecordingStatus
 from backend.config import Settings
+from backend.transcripts import service as transcript_service
 from telephony.events import CallEvent
 
 log = logging.getLogger(__name__)
@@ -66,3 +67,5 @@ class CallRecordWriter:
             record = call_service.get_call(db_session=db_session, call_id=call_id)
             if record is not None:
                 recordings.attach_recordings(db_session=db_session, record=record, settings=self._settings)
+        if record is not None:  # committed: queue its transcription (only if the recording is complete)
+            transcript_service.transcribe_when_recorded(call_record_id=record.id)
