@@ -2,8 +2,21 @@
 
 from fastapi import APIRouter, FastAPI
 
+from agent_desk import web as desk_web
+from agent_desk import ws as desk_ws
 from backend.auth import views as auth_views
+from backend.calls import views as call_views
+from backend.cases import views as case_views
 from backend.config import get_settings
+from backend.deliveries import views as delivery_views
+from backend.desk import views as desk_views
+from backend.documents import views as document_views
+from backend.evidence import proof_views
+from backend.evidence import views as evidence_views
+from backend.intake import views as intake_views
+from backend.parties import views as party_views
+from backend.transcripts import views as transcript_views
+from backend.wall import views as wall_views
 
 health_router = APIRouter(tags=["系统"])
 
@@ -19,6 +32,24 @@ def _routers() -> list[APIRouter]:
         auth_views.public_router,
         auth_views.session_router,
         auth_views.users_router,
+        intake_views.router,
+        case_views.router,
+        party_views.router,
+        *delivery_views.routers,
+        document_views.router,
+        evidence_views.evidence_router,
+        evidence_views.case_evidence_router,
+        evidence_views.verify_router,
+        proof_views.proof_router,
+        proof_views.public_proof_router,
+        call_views.router,
+        transcript_views.router,
+        transcript_views.review_router,
+        transcript_views.retry_router,
+        transcript_views.case_calls_router,
+        desk_views.router,
+        wall_views.router,
+        desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
     ]
 
 
@@ -34,4 +65,5 @@ def create_app() -> FastAPI:
     )
     for router in _routers():
         app.include_router(router)
+    desk_web.install(app)  # the desk pages and their bundles, served by this app (no CDN)
     return app

@@ -4,16 +4,27 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from asr.cli import asr_app
 from backend import database, dbmigrate
 from backend.auth import service as auth_service
 from backend.auth.roles import ROLE_LABELS, Role
 from backend.config import get_settings
+from backend.evidence.cli import evidence_app
+from backend.intake.cli import import_export
+from backend.transcripts.cli import transcripts_app
+from telephony.cli import asterisk_app, softphone
 
 app = typer.Typer(help="送达 Songda 司法送达平台", no_args_is_help=True)
 db_app = typer.Typer(help="数据库", no_args_is_help=True)
 user_app = typer.Typer(help="用户管理", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.command(name="import")(import_export)
+app.add_typer(evidence_app, name="evidence")
+app.add_typer(asterisk_app, name="asterisk")
+app.add_typer(asr_app, name="asr")
+app.add_typer(transcripts_app, name="transcripts")
+app.command(name="softphone")(softphone)
 console = Console()
 
 
@@ -41,6 +52,36 @@ def worker(concurrency: int = 2, beat: bool = False) -> None:
     if beat:
         argv.append("--beat")
     celery_app.worker_main(argv)
+
+
+@app.command()
+def beat() -> None:
+    """Run the Celery beat scheduler (one per deployment)."""
+    from backend.worker import celery_app
+
+    celery_app.start(["beat", "--loglevel=INFO"])
+
+
+@app.command()
+def demo(
+    cases: int = typer.Option(300, min=1, help="生成的案件数"),
+    seed: int = typer.Option(2026, help="随机种子：相同种子生成相同数据"),
+    reset: bool = typer.Option(False, help="先删除已有演示数据再重新生成"),
+) -> None:
+    """Seed demo data: cases, parties, PDFs, deliveries, and one user per role."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from backend.demo.seed import report_lines, seed_demo
+
+    try:
+        with database.get_session() as session:
+            report = seed_demo(db_session=session, cases=cases, seed=seed, reset=reset)
+    except (OperationalError, ProgrammingError) as exc:
+        message = f"数据库不可用或尚未初始化（请先运行 songda db upgrade）：{exc.orig}"
+        console.print(message, style="red", markup=False)
+        raise typer.Exit(1) from exc
+    for line in report_lines(report):
+        console.print(line)
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     # HTTP server.
     host: str = "127.0.0.1"
     port: int = 8000
+    # Address parties and courts reach this server at; proof QR codes link here.
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Proof-of-service PDFs: a TrueType CJK font (empty = search the Debian font packages).
+    proof_font_path: Path | None = None
 
     # Asterisk: embedded provisioning builds a private Debian sid root here; production gives a host.
     asterisk_root: Path = Path("/var/cache/songda/asterisk-root")
@@ -40,9 +46,66 @@ class Settings(BaseSettings):
     ami_port: int = 5038
     ami_username: str = "songda"
     ami_secret: str = "songda-ami-secret"
+    # Where the rendered manager.conf listens and whom it admits (a container's Asterisk: 0.0.0.0 and
+    # the container network); the defaults keep AMI on loopback.
+    ami_bind_address: str = "127.0.0.1"
+    ami_permit: str = "127.0.0.1/255.255.255.255"
+    asterisk_boot_timeout: float = 90.0
+    # SIP/RTP/HTTP of the managed Asterisk (loopback in the embedded setup).
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5060
+    asterisk_http_port: int = 8088
+    rtp_port_start: int = 10000
+    rtp_port_end: int = 20000
+    # Map the host's own IPv4 addresses to 127.0.0.1 in ICE candidates (loopback-only WebRTC).
+    webrtc_loopback_ice: bool = True
+    # Agent SIP extensions; passwords are derived from secret_key (telephony.sip_accounts).
+    agent_extensions: list[str] = Field(default_factory=lambda: [str(n) for n in range(1001, 1011)])
+    # Where outbound calls go: "trunk" dials PJSIP/<number>@carrier, "test" the simulated parties.
+    party_route: Literal["trunk", "test"] = "test"
+    party_ring_seconds: int = 45
+    trunk_host: str = "127.0.0.1"
+    trunk_port: int = 5080
+    trunk_username: str = ""
+    trunk_password: str = ""
+    trunk_caller_id: str = ""
+    # Host directory where Asterisk's recordings are visible; empty = inside asterisk_root.
+    recording_dir: Path | None = None
+    # Mandarin clips played by the simulated parties; empty = ../shared/asr/samples/zh beside the repo.
+    test_clips_dir: Path | None = None
+    default_test_clip: str = "thchs30_test_01"
+    # Call control: the one API process that owns AMI sets this (it originates, keeps live state and
+    # call records, and publishes call events on event_bus_url for every other process).
+    telephony_enabled: bool = False
+    agent_answer_seconds: int = 30
+
+    # Agent desk: how long a task stays locked to an agent without activity, the wrap-up after a call,
+    # and the websocket hub's timers (idle close, token re-check, sweeps of expired locks/wrap-ups).
+    desk_lock_minutes: float = 10.0
+    desk_wrap_up_seconds: float = 60.0
+    desk_ws_idle_seconds: float = 60.0
+    desk_token_check_seconds: float = 5.0
+    desk_sweep_seconds: float = 2.0
+    desk_refresh_seconds: float = 5.0
 
     # Speech recognition.
     vosk_model: Path = Field(default=Path("../shared/asr/models/vosk-model-small-cn-0.22"))
+    # Official archive that `songda asr fetch-model` downloads into vosk_model (checked against the hash).
+    vosk_model_url: str = "https://alphacephei.com/vosk/models/vosk-model-small-cn-0.22.zip"
+    vosk_model_sha256: str = "3af8b0e7e0f835ae9d414ce5df580237a3cfb08d586c9fbbb0f7ff29ad5b14ba"
+    vosk_model_size: int | None = 43_898_754
+    # Call transcription: attempts before a transcript is marked failed; a running transcription whose
+    # heartbeat is older than transcription_stale_seconds is taken over (its worker died).
+    transcribe_after_call: bool = True  # queue each call's transcription once its recording is filed
+    transcription_max_attempts: int = 4
+    transcription_stale_seconds: float = 60.0
+    transcription_retry_backoff_seconds: int = 10
+    # Key phrases flagged in transcripts (JSON like backend/transcripts/key_phrases.json; empty = that file).
+    key_phrases_path: Path | None = None
+    # Redis broker: a task not acknowledged within this time (its worker died) is delivered again.
+    # Must exceed the longest task and retry countdown.
+    task_visibility_timeout_seconds: int = 3600
+    task_restore_interval_seconds: int = 30
 
     @field_validator("data_dir", "vosk_model", "asterisk_root")
     @classmethod

@@ -2,18 +2,32 @@
 
 from backend.audit.models import AuditLog
 from backend.auth.models import AuthToken, User
+from backend.calls.models import CallRecord
 from backend.cases.models import Case
 from backend.courts.models import Court
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
+from backend.desk.models import (
+    AgentPresence,
+    Callback,
+    PickupBooking,
+    PickupSlot,
+    PickupWindow,
+    SmsOutbox,
+    TaskLock,
+)
 from backend.documents.models import Document
-from backend.evidence.models import Evidence
+from backend.evidence.models import Evidence, EvidenceChainEntry, ProofOfService
 from backend.intake.models import ImportJob
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
+from backend.transcripts.models import Transcript, TranscriptFlag, TranscriptGram
 
 __all__ = [
     "AddressConfirmation",
+    "AgentPresence",
     "AuditLog",
     "AuthToken",
+    "CallRecord",
+    "Callback",
     "Case",
     "ContactPoint",
     "ContactPointEvent",
@@ -22,7 +36,17 @@ __all__ = [
     "DeliveryAttempt",
     "Document",
     "Evidence",
+    "EvidenceChainEntry",
     "ImportJob",
     "Party",
+    "PickupBooking",
+    "PickupSlot",
+    "PickupWindow",
+    "ProofOfService",
+    "SmsOutbox",
+    "TaskLock",
+    "Transcript",
+    "TranscriptFlag",
+    "TranscriptGram",
     "User",
 ]

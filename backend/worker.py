@@ -10,7 +10,8 @@ def _broker_url() -> str:
     return "memory://" if url.startswith("memory") else url
 
 
-celery_app = Celery("songda", broker=_broker_url(), include=[])
+TASK_MODULES = ["backend.intake.tasks", "backend.transcripts.tasks"]
+celery_app = Celery("songda", broker=_broker_url(), include=TASK_MODULES)
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -18,4 +19,11 @@ celery_app.conf.update(
     task_serializer="json",
     accept_content=["json"],
     timezone="Asia/Shanghai",
+    # Redis: a task left unacknowledged (its worker was killed) is redelivered once older than the
+    # visibility timeout; workers look for such tasks every task_restore_interval_seconds.
+    broker_transport_options={
+        "visibility_timeout": get_settings().task_visibility_timeout_seconds,
+        "unacked_restore_interval": get_settings().task_restore_interval_seconds,
+        "unacked_restore_throttle": 1,
+    },
 )

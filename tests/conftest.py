@@ -20,6 +20,8 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="songda-test-"))
 os.environ["SONGDA_DATA_DIR"] = str(_DATA_DIR)
 os.environ.setdefault("SONGDA_VOSK_MODEL", str(SHARED_DIR / "asr/models/vosk-model-small-cn-0.22"))
 os.environ["SONGDA_LOCKOUT_THRESHOLD"] = "5"
+# Calls placed by tests are not transcribed in the background unless a test asks (tests/transcripts).
+os.environ.setdefault("SONGDA_TRANSCRIBE_AFTER_CALL", "false")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
@@ -32,6 +34,7 @@ from backend.auth.models import User  # noqa: E402
 from backend.auth.roles import Role  # noqa: E402
 from backend.config import get_settings  # noqa: E402
 from backend.database import Base  # noqa: E402
+from backend.evidence.witness import witness_path  # noqa: E402
 
 TEST_PASSWORD = "correct-horse-42"
 
@@ -86,9 +89,10 @@ def _empty_all_tables(engine: Engine) -> None:
 
 @pytest.fixture()
 def db(engine: Engine) -> Iterator[Engine]:
-    """A database emptied after the test."""
+    """A database emptied after the test, with the evidence chain witnesses that mirror it."""
     yield engine
     _empty_all_tables(engine)
+    shutil.rmtree(witness_path(0).parent, ignore_errors=True)
 
 
 @pytest.fixture()

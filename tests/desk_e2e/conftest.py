@@ -79,7 +79,9 @@ def microphone(asterisk: AsteriskUnderTest, tmp_path_factory: pytest.TempPathFac
     return Microphone(chromium_wav=target, clip=clip)
 
 
-@pytest.fixture(scope="session")
+# Package scope: Playwright's sync API keeps an event loop running on the main thread while it is open,
+# which would make every later `asyncio.run()` in the session fail.
+@pytest.fixture(scope="package")
 def browser(microphone: Microphone) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
