@@ -8,7 +8,8 @@ from backend.config import Settings
 def test_env_file_in_working_directory_is_honoured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SONGDA_DATA_DIR", raising=False)
     monkeypatch.delenv("SONGDA_DATABASE_URL", raising=False)
-    (tmp_path / ".env").write_text("SONGDA_DATA_DIR=court-data\nSONGDA_LOCKOUT_MINUTES=30\n", encoding="utf-8")
+    env_file = "SONGDA_DATA_DIR=court-data\nSONGDA_LOCKOUT_MINUTES=30\n"
+    (tmp_path / ".env").write_text(env_file, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     settings = Settings()
     assert settings.data_dir == tmp_path / "court-data"
