@@ -12,6 +12,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from backend.config import get_settings
 
 logger = logging.getLogger(__name__)
@@ -24,7 +27,10 @@ _executor_lock = threading.Lock()
 def resolve(task_name: str) -> Callable[..., Any]:
     """The function (or Celery task, callable in-process) named by its dotted path."""
     module_name, _, attribute = task_name.rpartition(".")
-    function = getattr(importlib.import_module(module_name), attribute, None)
+    try:
+        function = getattr(importlib.import_module(module_name), attribute, None)
+    except ModuleNotFoundError as missing:
+        raise LookupError(f"unknown task {task_name!r}") from missing
     if not module_name or not callable(function):
         raise LookupError(f"unknown task {task_name!r}")
     return function
@@ -41,6 +47,30 @@ def enqueue(task_name: str, **kwargs: Any) -> Future[Any] | None:
 
     celery_app.send_task(task_name, kwargs=kwargs)
     return None
+
+
+_AFTER_COMMIT_KEY = "songda_after_commit_tasks"
+
+
+def enqueue_after_commit(db_session: Session, task_name: str, **kwargs: Any) -> None:
+    """Enqueue TASK_NAME once DB_SESSION commits (the task must see the data); dropped on rollback."""
+    resolve(task_name)  # an unknown name fails now, inside the request, not later in a worker
+    db_session.connection()  # begin the transaction, so that its rollback is seen and drops the task
+    db_session.info.setdefault(_AFTER_COMMIT_KEY, []).append((task_name, kwargs))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(db_session: Session) -> None:
+    for task_name, kwargs in db_session.info.pop(_AFTER_COMMIT_KEY, []):
+        try:
+            enqueue(task_name, **kwargs)
+        except Exception:  # the commit stands; `songda` backfill commands re-queue what was missed
+            logger.exception("could not queue task %s after commit", task_name)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back(db_session: Session, _transaction: Any) -> None:
+    db_session.info.pop(_AFTER_COMMIT_KEY, None)
 
 
 def _pool() -> ThreadPoolExecutor:

@@ -10,7 +10,7 @@ def _broker_url() -> str:
     return "memory://" if url.startswith("memory") else url
 
 
-TASK_MODULES = ["backend.intake.tasks", "backend.transcripts.tasks"]
+TASK_MODULES = ["backend.intake.tasks", "backend.transcripts.tasks", "backend.evidence.tasks"]
 celery_app = Celery("songda", broker=_broker_url(), include=TASK_MODULES)
 celery_app.conf.update(
     task_acks_late=True,

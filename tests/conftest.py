@@ -28,7 +28,7 @@ from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 import backend.models  # noqa: E402,F401
-from backend import database  # noqa: E402
+from backend import database, taskqueue  # noqa: E402
 from backend.auth import service as auth_service  # noqa: E402
 from backend.auth.models import User  # noqa: E402
 from backend.auth.roles import Role  # noqa: E402
@@ -91,6 +91,7 @@ def _empty_all_tables(engine: Engine) -> None:
 def db(engine: Engine) -> Iterator[Engine]:
     """A database emptied after the test, with the evidence chain witnesses that mirror it."""
     yield engine
+    taskqueue.shutdown(wait=True)  # background tasks of this test finish before its data goes
     _empty_all_tables(engine)
     shutil.rmtree(witness_path(0).parent, ignore_errors=True)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from backend import taskqueue
 from backend.auth.models import User
 from backend.cases.errors import InvalidRequest, RuleViolation
 from backend.cases.service import court_today
@@ -23,6 +24,7 @@ from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.service import audit_change, close_open_attempts
 from backend.deliveries.state import is_terminal_delivery
 from backend.documents.enums import NOT_SERVABLE_BY_PHONE
+from backend.evidence.proof_flow import PROOF_TASK
 from backend.parties.models import ContactPoint
 
 # Outcomes that can end a succeeded attempt: served, left after refusal (留置送达), and postal mail
@@ -131,6 +133,7 @@ def transition_attempt(
         _start(attempt, actor)
     elif status is AttemptStatus.succeeded:
         _succeed(attempt, outcome or AttemptOutcome.served, legal_service_date)
+        taskqueue.enqueue_after_commit(db_session, PROOF_TASK, attempt_id=attempt.id)
     else:
         _end(attempt, status, outcome)
     if notes:

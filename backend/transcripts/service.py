@@ -20,7 +20,7 @@ from backend.calls.enums import RecordingStatus
 from backend.calls.models import CallRecord
 from backend.config import get_settings
 from backend.database import get_session
-from backend.evidence import storage
+from backend.evidence import proof_flow, storage
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
 from backend.evidence.service import store_evidence
@@ -79,6 +79,13 @@ def transcribe_when_recorded(*, call_record_id: int) -> None:
 
 def transcribe_call_record(*, call_record_id: int) -> TranscriptStatus:
     """One attempt; TranscriptionRetry when it failed and may be retried, TranscriptionBusy when held."""
+    status = _transcribe_once(call_record_id)
+    if status in proof_flow.SETTLED:  # the attempt's proof may have waited for this transcript
+        proof_flow.queue_proof_after_transcription(call_record_id=call_record_id)
+    return status
+
+
+def _transcribe_once(call_record_id: int) -> TranscriptStatus:
     with get_session() as db_session:
         transcript_id = request_transcription(db_session=db_session, call_record_id=call_record_id).id
     claim = claims.claim_transcript(transcript_id=transcript_id)

@@ -5,9 +5,14 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
+from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
+from backend.evidence.enums import EvidenceKind
+from backend.evidence.models import Evidence
+from backend.evidence.verification import verify_case_chain
 from tests.api.conftest import World
+from tests.evidence.test_proof_flow import wait_for_proof
 
 UserFactory = Callable[..., tuple[User, dict[str, str]]]
 
@@ -172,3 +177,18 @@ def test_deadline_defaults_to_the_case_service_deadline(
     assert created["deadline"] == "2026-03-31"
     body["deadline"] = str(date(2026, 5, 1))
     assert client.post("/api/deliveries", json=body, headers=headers).json()["deadline"] == "2026-05-01"
+
+
+def test_a_succeeded_attempt_gets_its_proof_of_service_without_anyone_asking(
+    client: TestClient, world: World, as_user: UserFactory
+) -> None:
+    _, boss = as_user(Role.supervisor)
+    attempt = _attempt(client, boss, world.delivery_id, method="pickup")
+    _move(client, boss, attempt["id"], status="in_progress")
+    _move(client, boss, attempt["id"], status="succeeded", legal_service_date="2026-03-05")
+
+    proof = wait_for_proof(int(str(attempt["id"])))
+    with database.get_session() as session:
+        pdf = session.get_one(Evidence, proof.evidence_id)
+        assert pdf.kind is EvidenceKind.proof_pdf
+        assert verify_case_chain(db_session=session, case_id=proof.case_id).intact
