@@ -182,4 +182,5 @@ def silence_like(segment: AudioSegment) -> AudioSegment:
 
 def test_shared_model_path_is_resolved_from_the_repository() -> None:
     repository = Path(__file__).resolve().parents[2]
-    assert MODEL_PATH.resolve() == repository.parent / "shared/asr/models/vosk-model-small-cn-0.22"
+    expected = repository.parent / "shared/asr/models/vosk-model-small-cn-0.22"
+    assert MODEL_PATH.resolve() == expected.resolve()
