@@ -5,6 +5,7 @@ import { h, replaceChildren } from '../lib/dom.js';
 import {
   ATTEMPT_STATUS_LABELS,
   CONTACT_EVENT_LABELS,
+  CONTACT_SOURCE_LABELS,
   CONTACT_KIND_LABELS,
   CONTACT_STATE_LABELS,
   DOCUMENT_KIND_LABELS,
@@ -129,7 +130,7 @@ export class TaskCard {
         h('span', { class: 'tag' }, label(CONTACT_KIND_LABELS, point.kind)),
         h('span', { class: 'contact-value' }, point.value),
         h('span', { class: `state state-${point.state}` }, label(CONTACT_STATE_LABELS, point.state)),
-        point.source ? h('span', { class: 'muted' }, `来源：${point.source}`) : null,
+        point.source ? h('span', { class: 'muted' }, `来源：${label(CONTACT_SOURCE_LABELS, point.source)}`) : null,
         isPhone
           ? h(
               'button',
@@ -150,7 +151,7 @@ export class TaskCard {
             'details',
             { class: 'contact-history' },
             h('summary', {}, `变更记录（${history.length}）`),
-            h('ul', {}, history.map((event) => h('li', {}, `${formatDateTime(event.at)} ${label(CONTACT_EVENT_LABELS, event.kind)} ${event.source ? `（${event.source}）` : ''} ${event.note || ''}`))),
+            h('ul', {}, history.map((event) => h('li', {}, `${formatDateTime(event.at)} ${label(CONTACT_EVENT_LABELS, event.kind)} ${event.source ? `（${label(CONTACT_SOURCE_LABELS, event.source)}）` : ''} ${event.note || ''}`))),
           )
         : null,
     );

@@ -26,6 +26,13 @@ export const CONTACT_KIND_LABELS = { phone: '电话', address: '地址', email: 
 
 export const CONTACT_STATE_LABELS = { unverified: '未核实', verified: '已核实', invalid: '无效' };
 
+export const CONTACT_SOURCE_LABELS = {
+  court_export: '法院导出',
+  desk_call: '通话中获得',
+  data_repair: '数据修复',
+  party: '当事人提供',
+};
+
 export const CONTACT_EVENT_LABELS = {
   added: '新增',
   verified: '核实',
