@@ -3,7 +3,6 @@ websocket clients connected to this process, builds topic snapshots, and runs th
 token re-checks, idle close, queue/figure refreshes). All database work runs in worker threads."""
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -26,10 +25,6 @@ REFRESH_MIN_INTERVAL = 0.5  # seconds between two recomputations of the queue or
 TICK = 0.25
 REFRESHED_TOPICS = ("queue", "figures")
 RESUBSCRIBE_DELAY = 1.0
-
-
-def token_sha256(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()  # as backend.auth.service stores it
 
 
 class DeskHub:

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
 from agent_desk.clients import ROLE_TOPICS, CloseCode, DeskClient
-from agent_desk.hub import DeskHub, token_sha256
+from agent_desk.hub import DeskHub
 from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.config import get_settings
@@ -64,7 +64,7 @@ async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "") -
     if user.role not in ROLE_TOPICS:
         await websocket.close(CloseCode.ROLE_REFUSED, "当前角色无坐席工作台")
         return
-    client = DeskClient(user_id=user.id, role=user.role, token_sha256=token_sha256(token))
+    client = DeskClient(user_id=user.id, role=user.role, token_sha256=auth_service.token_digest(token))
     hub.register(client)
     sender = asyncio.create_task(_send_loop(websocket, client))
     try:

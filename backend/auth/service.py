@@ -35,8 +35,9 @@ class LoginResult:
     error: str | None
 
 
-def _sha256(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
+def token_digest(raw_token: str) -> str:
+    """What is stored of a token: its sha256 (the websocket hub re-checks revocation by it)."""
+    return hashlib.sha256(raw_token.encode()).hexdigest()
 
 
 def create_user(
@@ -139,7 +140,7 @@ def issue_token(*, db_session: Session, user: User, client: str | None = None) -
     raw = secrets.token_urlsafe(32)
     record = AuthToken(
         user_id=user.id,
-        token_sha256=_sha256(raw),
+        token_sha256=token_digest(raw),
         expires_at=utcnow() + timedelta(hours=get_settings().token_ttl_hours),
         client=client,
     )
@@ -150,7 +151,7 @@ def issue_token(*, db_session: Session, user: User, client: str | None = None) -
 
 def user_for_token(*, db_session: Session, raw_token: str) -> User | None:
     """The active user a live token belongs to, or None."""
-    record = db_session.scalar(select(AuthToken).where(AuthToken.token_sha256 == _sha256(raw_token)))
+    record = db_session.scalar(select(AuthToken).where(AuthToken.token_sha256 == token_digest(raw_token)))
     now = utcnow()
     if record is None or record.revoked_at is not None or record.expires_at <= now:
         return None
@@ -164,7 +165,7 @@ def user_for_token(*, db_session: Session, raw_token: str) -> User | None:
 def revoke_token(*, db_session: Session, raw_token: str) -> bool:
     result = db_session.execute(
         update(AuthToken)
-        .where(AuthToken.token_sha256 == _sha256(raw_token), AuthToken.revoked_at.is_(None))
+        .where(AuthToken.token_sha256 == token_digest(raw_token), AuthToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]

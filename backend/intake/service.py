@@ -1,7 +1,6 @@
 """Import jobs: a court export is validated whole, then written whole in one transaction, or not at all."""
 
 import getpass
-import hashlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from backend.auth.roles import Role
 from backend.config import get_settings
 from backend.courts.models import Court
 from backend.database import get_session, session_factory, utcnow
+from backend.evidence import storage
 from backend.intake.analysis import Analysis, analyse_export, open_documents, store_files
 from backend.intake.documents import DocumentSource
 from backend.intake.enums import FINISHED_STATUSES, JobStatus
@@ -45,14 +45,6 @@ class JobParams:
     actor_user_id: int | None
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def court_name(code: str) -> str:
     """The name a court gets when an import creates it."""
     settings = get_settings()
@@ -75,7 +67,7 @@ def create_job(
         raise ValueError(f"法院代码「{code}」格式不正确，应如京0102")
     job = ImportJob(
         filename=filename[:300],
-        file_sha256=file_sha256(source_path),
+        file_sha256=storage.hash_file(source_path)[0],
         status=JobStatus.queued.value,
         source_path=str(source_path),
         documents_path=str(documents_path) if documents_path else None,
