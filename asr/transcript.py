@@ -41,4 +41,3 @@ def join_words(words: Iterable[str]) -> str:
 
 def _is_latin(char: str) -> bool:
     return char.isascii() and char.isalnum()
-
