@@ -59,8 +59,10 @@ class Settings(BaseSettings):
     rtp_port_end: int = 20000
     # Map the host's own IPv4 addresses to 127.0.0.1 in ICE candidates (loopback-only WebRTC).
     webrtc_loopback_ice: bool = True
+    # A browser phone that sends no audio for this long (tab closed or crashed, no BYE) is hung up.
+    webrtc_rtp_timeout_seconds: int = 20
     # Agent SIP extensions; passwords are derived from secret_key (telephony.sip_accounts).
-    agent_extensions: list[str] = Field(default_factory=lambda: [str(n) for n in range(1001, 1011)])
+    agent_extensions: list[str] = Field(default_factory=lambda: [str(n) for n in range(1001, 1031)])
     # Where outbound calls go: "trunk" dials PJSIP/<number>@carrier, "test" the simulated parties.
     party_route: Literal["trunk", "test"] = "test"
     party_ring_seconds: int = 45
@@ -83,7 +85,8 @@ class Settings(BaseSettings):
     # and the websocket hub's timers (idle close, token re-check, sweeps of expired locks/wrap-ups).
     desk_lock_minutes: float = 10.0
     desk_wrap_up_seconds: float = 60.0
-    desk_ws_idle_seconds: float = 60.0
+    # Well above the 20 s ping: Chromium runs a tab's timers only once a minute after 5 hidden minutes.
+    desk_ws_idle_seconds: float = 150.0
     desk_token_check_seconds: float = 5.0
     desk_sweep_seconds: float = 2.0
     desk_refresh_seconds: float = 5.0
