@@ -4,6 +4,7 @@ Shared by every API that lets an agent call (the call API, the agent desk), so a
 never place a second real call, whichever API it came through.
 """
 
+import asyncio
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -30,20 +31,20 @@ async def place_call(
     """The call for IDEMPOTENCY_KEY and whether it was placed now; raises CallRequestError, AmiError.
 
     The caller's session is committed before the Originate (after BEFORE_ORIGINATE, e.g. an audit row),
-    so a concurrent retry finds the key taken.
+    so a concurrent retry finds the key taken. The database work runs off the event loop, which also
+    carries the AMI connection and the desk's websockets.
     """
-    record, created = call_service.request_call(
+    record, created = await asyncio.to_thread(
+        _claim_key,
         db_session=db_session,
-        attempt_id=attempt_id,
         agent=agent,
+        attempt_id=attempt_id,
         number=number,
         idempotency_key=idempotency_key,
+        before_originate=before_originate,
     )
     if not created:
         return record, False
-    if before_originate is not None:
-        before_originate(record)
-    db_session.commit()
     settings = runtime.settings
     await runtime.control.originate(
         OriginateRequest(
@@ -56,3 +57,27 @@ async def place_call(
         )
     )
     return record, True
+
+
+def _claim_key(
+    *,
+    db_session: Session,
+    agent: User,
+    attempt_id: int,
+    number: str,
+    idempotency_key: str,
+    before_originate: Callable[[CallRecord], object] | None,
+) -> tuple[CallRecord, bool]:
+    """Take the idempotency key in a committed call record (or find the call that already holds it)."""
+    record, created = call_service.request_call(
+        db_session=db_session,
+        attempt_id=attempt_id,
+        agent=agent,
+        number=number,
+        idempotency_key=idempotency_key,
+    )
+    if created:
+        if before_originate is not None:
+            before_originate(record)
+        db_session.commit()
+    return record, created
