@@ -147,6 +147,7 @@ def _render_pjsip(settings: Settings, accounts: Sequence[AgentSipAccount]) -> st
         sip_host=settings.sip_host,
         sip_port=settings.sip_port,
         media_address=settings.sip_host,
+        webrtc_rtp_timeout=settings.webrtc_rtp_timeout_seconds,
         agent_sections=agents,
         trunk_host=settings.trunk_host,
         trunk_port=settings.trunk_port,

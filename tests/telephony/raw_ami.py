@@ -23,6 +23,7 @@ class RawAmiSession:
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._sock = socket.create_connection((address.host, address.port), timeout=5)
+        self._sock.settimeout(None)  # a quiet line is not a dead one: the reader waits for the next event
         self._reader = self._sock.makefile("r", encoding="utf-8", errors="replace", newline="\r\n")
         self._reader.readline()  # banner
         self._thread = threading.Thread(target=self._read_loop, name="raw-ami", daemon=True)

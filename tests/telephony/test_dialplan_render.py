@@ -57,7 +57,7 @@ def test_pjsip_has_ulaw_agents_webrtc_twins_and_transports() -> None:
     agent_template = pjsip.split("[songda-agent-endpoint](!)")[1].split("\n\n")[0]
     assert "allow = ulaw\n" in agent_template and "disallow = all" in agent_template
     webrtc_template = pjsip.split("[songda-webrtc-endpoint](!)")[1].split("\n\n")[0]
-    assert {"webrtc = yes", "dtls_auto_generate_cert = yes", "allow = opus,ulaw"} <= set(
+    assert {"webrtc = yes", "dtls_auto_generate_cert = yes", "allow = opus,ulaw", "rtp_timeout = 20"} <= set(
         webrtc_template.splitlines()
     )
     for extension in ("1001", "1002"):
@@ -111,6 +111,7 @@ def test_test_party_numbers() -> None:
     assert "exten => 19900000480,1,Ringing()" in extensions
     assert "exten => 19900000403,1,Hangup(21)" in extensions
     assert "exten => 19900000404,1,Hangup(1)" in extensions
+    assert "exten => 19900000200,1,Answer()" in extensions
     assert (
         'Playback(custom/${IF($["${SONGDA_TEST_CLIP}" = ""]?thchs30_test_02:${SONGDA_TEST_CLIP})})'
         in extensions
