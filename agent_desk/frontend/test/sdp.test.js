@@ -33,3 +33,14 @@ test('the filter applies only when the page itself is served from loopback', () 
   assert.equal(pageIsOnLoopback('localhost'), true);
   assert.equal(pageIsOnLoopback('desk.court.example'), false);
 });
+
+test('a browser that gathers no loopback candidate keeps its IP-literal ones, never mDNS names', () => {
+  const firefoxOffer = OFFER.split('\r\n')
+    .filter((line) => !/ (127\.0\.0\.1|::1) /.test(line))
+    .join('\r\n');
+  const kept = keepLoopbackCandidates(firefoxOffer)
+    .split('\r\n')
+    .filter((line) => line.startsWith('a=candidate:'))
+    .map((line) => line.split(' ')[4]);
+  assert.deepEqual(kept, ['192.168.1.20']);
+});

@@ -11,16 +11,16 @@ function isLoopbackAddress(address) {
 }
 
 /**
- * Drop every ICE candidate whose address is not a loopback address ("a=candidate:f 1 udp p ADDRESS
- * port typ host ..."), including mDNS names: on a loopback-only machine they can never connect and
- * only delay or break ICE.
+ * Keep only ICE candidates that can connect on a loopback-only machine ("a=candidate:f 1 udp p ADDRESS
+ * port typ host ..."): the loopback ones. A browser that gathers none (Firefox skips loopback) keeps its
+ * IP-literal host candidates instead, which still reach Asterisk on the same host. mDNS names (.local)
+ * always go: they can never resolve here and only delay or break ICE.
  */
 export function keepLoopbackCandidates(sdp) {
   const lines = sdp.split(/\r\n/);
-  const kept = lines.filter((line) => {
-    if (!line.startsWith('a=candidate:')) return true;
-    const address = line.split(' ')[4] || '';
-    return isLoopbackAddress(address);
-  });
-  return kept.join('\r\n');
+  const addressOf = (line) => line.split(' ')[4] || '';
+  const candidates = lines.filter((line) => line.startsWith('a=candidate:'));
+  const hasLoopback = candidates.some((line) => isLoopbackAddress(addressOf(line)));
+  const usable = (address) => (hasLoopback ? isLoopbackAddress(address) : !address.endsWith('.local'));
+  return lines.filter((line) => !line.startsWith('a=candidate:') || usable(addressOf(line))).join('\r\n');
 }
