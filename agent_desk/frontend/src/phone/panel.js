@@ -74,8 +74,8 @@ export class PhonePanel {
         h('button', { class: 'btn btn-danger', id: 'phone-hangup', onclick: () => this.phone.hangup() }, ringing ? '拒接' : '挂断'),
         call.state === 'active' || call.state === 'held'
           ? [
-              h('button', { class: 'btn', id: 'phone-mute', onclick: () => this.phone.toggleMute() }, call.muted ? '取消静音' : '静音'),
-              h('button', { class: 'btn', id: 'phone-hold', onclick: () => this.phone.toggleHold() }, call.held ? '恢复通话' : '保持'),
+              h('button', { class: 'btn', id: 'phone-mute', 'aria-pressed': String(call.muted), onclick: () => this.phone.toggleMute() }, call.muted ? '取消静音' : '静音'),
+              h('button', { class: 'btn', id: 'phone-hold', 'aria-pressed': String(call.held), onclick: () => this.phone.toggleHold() }, call.held ? '恢复通话' : '保持'),
             ]
           : null,
       ),
