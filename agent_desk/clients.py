@@ -1,7 +1,8 @@
 """One connected desk or wall: what it may and did subscribe to, and its outgoing queue.
 
-Messages are serialised once and queued; a sender task writes them to the socket, so a slow client never
-holds up the others. A client whose queue overflows is closed (1013) and resyncs from snapshots."""
+Messages are serialised once and queued; a sender task writes them to the socket (for a client that asked
+for batches, all those waiting in one frame), so a slow client never holds up the others. A client whose
+queue overflows is closed (1013) and resyncs from snapshots."""
 
 import asyncio
 import json
@@ -32,6 +33,11 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def batch_frame(messages: list[str]) -> str:
+    """One `batch` frame carrying MESSAGES (each already an envelope's JSON), in order."""
+    return f'{{"type":"batch","data":[{",".join(messages)}]}}'
+
+
 @dataclass(eq=False)
 class DeskClient:
     user_id: int
@@ -58,6 +64,16 @@ class DeskClient:
         """An event whose data is already JSON (serialised once for every recipient)."""
         self.seq += 1
         self._put(f'{{"type":"event","topic":"{topic}","seq":{self.seq},"data":{data_json}}}')
+
+    def take_waiting(self, limit: int) -> list[str]:
+        """The messages queued behind the one being sent (up to LIMIT), leaving a close marker queued."""
+        taken: list[str] = []
+        while len(taken) < limit and not self.outbox.empty():
+            if (text := self.outbox.get_nowait()) is None:
+                self.outbox.put_nowait(None)
+                break
+            taken.append(text)
+        return taken
 
     def close(self, code: int, reason: str) -> None:
         if self.close_code is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
-from agent_desk.clients import ROLE_TOPICS, CloseCode, DeskClient
+from agent_desk.clients import ROLE_TOPICS, CloseCode, DeskClient, batch_frame
 from agent_desk.hub import DeskHub
 from backend.auth import service as auth_service
 from backend.auth.models import User
@@ -20,6 +20,7 @@ from backend.desk.bus import desk_bus_for
 from telephony.bus import bus_from_url
 
 PING_INTERVAL_SECONDS = 20
+BATCH_LIMIT = 500  # messages in one batch frame at most
 
 
 @asynccontextmanager
@@ -54,7 +55,7 @@ def _authenticate(token: str) -> User | None:
 
 
 @router.websocket("/ws")
-async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "") -> None:
+async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "", batch: bool = False) -> None:
     hub: DeskHub = websocket.app.state.desk_hub
     await websocket.accept()
     user = await asyncio.to_thread(_authenticate, token)
@@ -66,7 +67,7 @@ async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "") -
         return
     client = DeskClient(user_id=user.id, role=user.role, token_sha256=auth_service.token_digest(token))
     hub.register(client)
-    sender = asyncio.create_task(_send_loop(websocket, client))
+    sender = asyncio.create_task(_send_loop(websocket, client, batch=batch))
     try:
         client.send({"type": "hello", "data": _hello(user, client, hub)})
         if topics:
@@ -123,11 +124,13 @@ def _topics_of(message: dict[str, Any]) -> list[str]:
     return [str(topic) for topic in topics] if isinstance(topics, list) else []
 
 
-async def _send_loop(websocket: WebSocket, client: DeskClient) -> None:
-    """Write queued messages; on the close marker, close the socket with the client's close code."""
+async def _send_loop(websocket: WebSocket, client: DeskClient, *, batch: bool) -> None:
+    """Write queued messages (with BATCH, all those waiting in one `batch` frame); on the close marker,
+    close the socket with the client's close code."""
     try:
         while (text := await client.outbox.get()) is not None:
-            await websocket.send_text(text)
+            waiting = client.take_waiting(BATCH_LIMIT) if batch else []
+            await websocket.send_text(batch_frame([text, *waiting]) if waiting else text)
     except (WebSocketDisconnect, RuntimeError):
         return
     if client.close_reason:

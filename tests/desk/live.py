@@ -1,7 +1,8 @@
 """A websocket client for tests: wait for a message matching a condition, with a deadline.
 
 Waiting sends a ping and reads up to its pong, again and again, so a missing message fails the test at
-the deadline instead of blocking it forever; messages that do not match are kept for later waits."""
+the deadline instead of blocking it forever; messages that do not match are kept for later waits. A `batch`
+frame (PROTOCOL.md) is read as the messages it carries, in order."""
 
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ class LiveSocket:
     def __init__(self, ws: WebSocketTestSession) -> None:
         self.ws = ws
         self.kept: list[Message] = []
+        self.frame_sizes: list[int] = []  # messages per frame received (more than 1: a batch)
 
     def subscribe(self, *topics: str) -> None:
         self.ws.send_json({"type": "subscribe", "data": {"topics": list(topics)}})
@@ -30,10 +32,19 @@ class LiveSocket:
                     return message
             assert time.monotonic() < deadline, f"no matching message; got {self.kept}"
             self.ws.send_json({"type": "ping"})
-            while (message := self.ws.receive_json())["type"] != "pong":
-                self.kept.append(message)
+            self._read_to_pong()
             if not any(matches(message) for message in self.kept):
                 time.sleep(POLL_INTERVAL)  # poll interval
+
+    def _read_to_pong(self) -> None:
+        while True:
+            frame = self.ws.receive_json()
+            messages = frame["data"] if frame["type"] == "batch" else [frame]
+            self.frame_sizes.append(len(messages))
+            for message in messages:
+                if message["type"] == "pong":
+                    return
+                self.kept.append(message)
 
     def snapshot(self, topic: str) -> Any:
         return self.wait_for(lambda m: m["type"] == "snapshot" and m["topic"] == topic)["data"]

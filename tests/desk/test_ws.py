@@ -117,6 +117,38 @@ def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
         )
 
 
+def test_a_desk_asking_for_batches_gets_the_waiting_events_in_one_frame_in_order(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    made = add_delivery()
+    agent, supervisor = sign_in(Role.agent), sign_in(Role.supervisor)
+    desk_client.post("/api/desk/presence", json={"state": "available"}, headers=agent.headers)
+    desk_client.post("/api/desk/next", headers=agent.headers)
+    call_id = place_call(agent.user.id, made.delivery_id, made.phone_ids[0])
+    hub = desk_client.app.state.desk_hub  # type: ignore[attr-defined]
+    events = call_events(call_id, answered=True)
+    with (
+        desk_client.websocket_connect(f"/ws?batch=1&token={supervisor.token}&topics=calls") as batched_ws,
+        desk_client.websocket_connect(f"/ws?token={supervisor.token}&topics=calls") as plain_ws,
+    ):
+        batched, plain = LiveSocket(batched_ws), LiveSocket(plain_ws)
+        for wall in (batched, plain):
+            wall.snapshot("calls")
+        desk_client.portal.call(hub.call_bus.publish, events[:1])  # the hub learns who owns the call
+        first = [wall.event("calls")["seq"] for wall in (batched, plain)]
+        desk_client.portal.call(hub.call_bus.publish, events[1:])  # the rest at once: they wait together
+        updates = {}
+        for name, wall in (("batched", batched), ("plain", plain)):
+            wall.event("calls", lambda data: data["state"] == "hungup")
+            updates[name] = [message for message in wall.kept if message["type"] == "event"]
+
+    assert first == [1, 1]
+    assert max(batched.frame_sizes) > 1 and max(plain.frame_sizes) == 1
+    assert len(updates["batched"]) == len(updates["plain"]) == len(events) - 2  # all but the first and last
+    assert [message["seq"] for message in updates["batched"]] == list(range(2, len(events)))
+    assert [m["data"] for m in updates["batched"]] == [m["data"] for m in updates["plain"]]
+
+
 def test_a_reconnect_starts_with_fresh_snapshots(
     desk_client: TestClient, sign_in: Callable[..., Session]
 ) -> None:

@@ -51,7 +51,8 @@ export class LiveSocket {
       return;
     }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const url = `${scheme}://${location.host}/ws?token=${encodeURIComponent(token)}`;
+    // batch=1: under load the server sends the messages waiting for this desk in one frame.
+    const url = `${scheme}://${location.host}/ws?batch=1&token=${encodeURIComponent(token)}`;
     this.emitStatus('connecting');
     const ws = new WebSocket(url);
     this.ws = ws;
@@ -76,6 +77,11 @@ export class LiveSocket {
     } catch {
       return;
     }
+    const envelopes = envelope.type === 'batch' ? envelope.data : [envelope];
+    for (const each of envelopes) this.onEnvelope(each);
+  }
+
+  onEnvelope(envelope) {
     const serverTime = envelope.server_time || (envelope.data && envelope.data.server_time);
     if (serverTime) serverClock.observeExact(Date.parse(serverTime), Date.now());
     if (envelope.type === 'snapshot') {
