@@ -12,20 +12,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright, sync_playwright
 from sqlalchemy import Engine
 
 from backend import database
 from telephony.audio import read_wav_pcm16, write_wav_pcm16
 from tests.conftest import REPO_ROOT
 from tests.desk_e2e.pages import new_context
-from tests.desk_e2e.world import DeskWorld, build_world
+from tests.desk_e2e.world import AGENT_EXTENSION, SUPERVISOR_EXTENSION, DeskWorld, build_world
 from tests.telephony import conftest as telephony_fixtures
 from tests.telephony.conftest import AsteriskUnderTest
 
 FRONTEND_DIR = REPO_ROOT / "agent_desk" / "frontend"
 STATIC_DIR = REPO_ROOT / "agent_desk" / "static"
 CHROMIUM = "/usr/bin/chromium"
+FIREFOX = "/usr/bin/firefox-esr"
+FIREFOX_TONE_HZ = 700  # Firefox's fake microphone plays a sine tone of this frequency
 MICROPHONE_CLIP = "thchs30_test_02"  # the agent speaking (the party plays thchs30_test_01)
 CHROMIUM_RATE = 48000
 SERVER_START_SECONDS = 40.0
@@ -79,22 +81,49 @@ def microphone(asterisk: AsteriskUnderTest, tmp_path_factory: pytest.TempPathFac
     return Microphone(chromium_wav=target, clip=clip)
 
 
+def firefox_prefs() -> dict[str, str | int | bool]:
+    """Firefox's counterpart of the Chromium flags: its fake microphone (a steady tone), no permission
+    prompt, autoplay, and ICE over loopback with real (not mDNS) host addresses."""
+    return {
+        "media.navigator.streams.fake": True,
+        "media.navigator.permission.disabled": True,
+        "media.navigator.audio.fake_frequency": FIREFOX_TONE_HZ,
+        "media.autoplay.default": 0,
+        "media.autoplay.blocking_policy": 0,
+        "media.peerconnection.ice.loopback": True,
+        "media.peerconnection.ice.obfuscate_host_addresses": False,
+        "network.dns.disableIPv6": True,
+    }
+
+
 # Package scope: Playwright's sync API keeps an event loop running on the main thread while it is open,
-# which would make every later `asyncio.run()` in the session fail.
+# which would make every later `asyncio.run()` in the session fail. One Playwright serves both browsers.
 @pytest.fixture(scope="package")
-def browser(microphone: Microphone) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=chromium_args(microphone.chromium_wav)
-        )
-        yield chromium
-        chromium.close()
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
 
 
-@pytest.fixture()
-def open_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
-    """New browser contexts (an agent's or supervisor's browser), closed after the test: closing them
-    unregisters their browser phones, so later tests ring the desk phones again."""
+@pytest.fixture(scope="package")
+def browser(playwright: Playwright, microphone: Microphone) -> Iterator[Browser]:
+    chromium = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=chromium_args(microphone.chromium_wav)
+    )
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="package")
+def firefox(playwright: Playwright) -> Iterator[Browser]:
+    """Debian's Firefox ESR over WebDriver BiDi (Playwright's "moz-firefox" channel: the stock browser)."""
+    browser = playwright.firefox.launch(
+        channel="moz-firefox", executable_path=FIREFOX, headless=True, firefox_user_prefs=firefox_prefs()
+    )
+    yield browser
+    browser.close()
+
+
+def _context_opener(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
     contexts: list[BrowserContext] = []
 
     def make() -> BrowserContext:
@@ -107,9 +136,31 @@ def open_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
 
 
 @pytest.fixture()
-def desk_world(db: Engine) -> DeskWorld:
+def open_context(browser: Browser) -> Iterator[Callable[[], BrowserContext]]:
+    """New browser contexts (an agent's or supervisor's browser), closed after the test: closing them
+    unregisters their browser phones, so later tests ring the desk phones again."""
+    yield from _context_opener(browser)
+
+
+@pytest.fixture()
+def open_firefox_context(firefox: Browser) -> Iterator[Callable[[], BrowserContext]]:
+    """The same as `open_context`, in Firefox."""
+    yield from _context_opener(firefox)
+
+
+@pytest.fixture()
+def desk_phones() -> tuple[str, str]:
+    """The agent's and the supervisor's extensions; a module overrides this to use phones of its own."""
+    return AGENT_EXTENSION, SUPERVISOR_EXTENSION
+
+
+@pytest.fixture()
+def desk_world(db: Engine, desk_phones: tuple[str, str]) -> DeskWorld:
+    agent_extension, supervisor_extension = desk_phones
     with database.get_session() as session:
-        return build_world(session)
+        return build_world(
+            session, agent_extension=agent_extension, supervisor_extension=supervisor_extension
+        )
 
 
 @dataclass(frozen=True)

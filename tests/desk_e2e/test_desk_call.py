@@ -3,9 +3,7 @@ takes the next task, clicks to call; the system rings the browser first (auto-an
 party plays Mandarin; the supervisor's wall shows the call live; the agent hangs up and books a pickup."""
 
 import re
-import time
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
@@ -18,9 +16,10 @@ from backend.deliveries.models import DeliveryAttempt
 from backend.desk.models import PickupBooking
 from tests.conftest import REPO_ROOT
 from tests.desk_e2e.audio import looped_clip_similarity
+from tests.desk_e2e.checks import TIMER_AT_LEAST, registered_contact, wait_file_settled
 from tests.desk_e2e.conftest import LiveServer, Microphone
 from tests.desk_e2e.pages import log_in
-from tests.desk_e2e.world import AGENT_EXTENSION, DeskWorld
+from tests.desk_e2e.world import DeskWorld
 from tests.telephony.audio_checks import envelope_similarity
 from tests.telephony.conftest import AsteriskUnderTest
 from tests.telephony.raw_ami import RawAmiSession
@@ -31,30 +30,6 @@ SCREENSHOT_DIR = REPO_ROOT / "var" / "desk_e2e"
 PARTY_CLIP = "thchs30_test_01"  # the dialplan's default clip for the simulated party
 TALK_SECONDS = 4
 SIMILAR = 0.8  # same clip: 0.9 and more; an unrelated clip at its best phase: about 0.5
-TIMER_AT_LEAST = """seconds => {
-  const timer = document.querySelector('#call-timer');
-  const [minutes, rest] = (timer ? timer.textContent : '0:0').split(':').map(Number);
-  return minutes * 60 + rest >= seconds;
-}"""
-
-
-def _registered_contact(ami: RawAmiSession, endpoint: str) -> dict[str, str]:
-    ami.action("PJSIPShowContacts")
-    return ami.wait_event(
-        lambda e: e.get("Event") == "ContactList" and e.get("Endpoint") == endpoint, timeout=10
-    )
-
-
-def _wait_file_settled(path: Path, *, timeout: float) -> None:
-    """MixMonitor closes the file after the hang-up: wait until it exists and stops growing."""
-    deadline, last = time.monotonic() + timeout, -1
-    while time.monotonic() < deadline:
-        size = path.stat().st_size if path.exists() else -1
-        if size > 44 and size == last:
-            return
-        last = size
-        time.sleep(0.5)  # poll interval
-    raise TimeoutError(f"{path} not written")
 
 
 def test_agent_calls_from_the_desk_and_books_a_pickup(
@@ -74,7 +49,7 @@ def test_agent_calls_from_the_desk_and_books_a_pickup(
 
     # The browser phone registers with the agent's own credentials (from GET /api/desk/me).
     expect(desk.locator("#phone-registration")).to_have_attribute("data-state", "registered", timeout=20_000)
-    contact = _registered_contact(ami, f"web{AGENT_EXTENSION}")
+    contact = registered_contact(ami, f"web{desk_world.agent_extension}")
     assert contact["UserAgent"] == "Songda-Desk"  # JsSIP in the page, not some other phone
 
     # Tests hear the file as it is: audio processing off, from the phone's settings panel.
@@ -167,8 +142,8 @@ def _assert_attempts(world: DeskWorld, call_id: str) -> None:
 
 def _assert_recordings(asterisk: AsteriskUnderTest, microphone: Microphone, call_id: str) -> None:
     paths = asterisk.recording_paths(call_id)
-    _wait_file_settled(paths.agent, timeout=15)
-    _wait_file_settled(paths.party, timeout=15)
+    wait_file_settled(paths.agent, timeout=15)
+    wait_file_settled(paths.party, timeout=15)
     agent_similarity = looped_clip_similarity(paths.agent, microphone.clip)
     assert agent_similarity > SIMILAR, f"agent leg vs fake microphone: {agent_similarity:.2f}"
     assert agent_similarity > looped_clip_similarity(paths.agent, asterisk.clip(PARTY_CLIP)) + 0.2

@@ -41,7 +41,7 @@ class FlakyLink:
     def wait_presence(self, page: Page, messages: list[str], state: str) -> None:
         """Poll until a presence event of STATE is in MESSAGES (the page runs the route: wait through it)."""
         deadline = time.monotonic() + 10
-        while not any(_presence_state(message) == state for message in messages):
+        while not any(state in _presence_states(message) for message in messages):
             assert time.monotonic() < deadline, f"no presence event {state}"
             page.wait_for_timeout(100)  # poll interval
 
@@ -50,9 +50,12 @@ class FlakyLink:
         self.page_side.close(code=1006, reason="network lost")
 
 
-def _presence_state(message: str) -> str | None:
-    data = json.loads(message).get("data") or {}
-    return (data.get("presence") or {}).get("state") if data.get("kind") == "presence" else None
+def _presence_states(frame: str) -> list[str]:
+    """The presence states in a frame (one message, or a batch of them: the desk asks for batches)."""
+    envelope = json.loads(frame)
+    messages = envelope["data"] if envelope["type"] == "batch" else [envelope]
+    datas = [message.get("data") or {} for message in messages]
+    return [(data.get("presence") or {}).get("state") for data in datas if data.get("kind") == "presence"]
 
 
 def _api_login(base_url: str, world: DeskWorld) -> dict[str, str]:
@@ -69,7 +72,7 @@ def test_desk_reconnects_applies_the_snapshot_and_leaves_when_the_token_is_revok
     link = FlakyLink()
     context = open_context()
     page = context.new_page()
-    page.route_web_socket(re.compile(r"/ws\?token="), link.route)
+    page.route_web_socket(re.compile(r"/ws\?"), link.route)
     log_in(page, f"{live_server.base_url}/desk", desk_world.agent_username, desk_world.password)
     presence = page.locator("#presence-state")
     page.click("#presence-available")

@@ -1,5 +1,5 @@
 """The desk's end-to-end world: one court, a civil case with a defendant to serve by phone, an agent and
-a supervisor with browser phones (extensions 1009 and 1010, used by no other test), pickup slots."""
+a supervisor with browser phones (extensions 1009 and 1010 unless a test picks its own), pickup slots."""
 
 import hashlib
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ AGENT_EXTENSION = "1009"
 SUPERVISOR_EXTENSION = "1010"
 AGENT_GROUP = "民事组"
 PARTY_NUMBER = "13800138000"  # any number but the special ones answers and plays the default clip
+SILENT_PARTY_NUMBER = "19900000200"  # answers and stays on the line, silent (dialplans/README.md)
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class DeskWorld:
     supervisor_username: str
     password: str
     pickup_day: date
+    agent_extension: str
+    supervisor_extension: str
 
 
 def _document(session: Session, case: Case, name: str, kind: DocumentKind) -> Document:
@@ -66,8 +69,15 @@ def _contact(session: Session, party: Party, kind: ContactKind, value: str, sour
     return contact
 
 
-def build_world(session: Session) -> DeskWorld:
-    """Commit-ready objects for one desk session; the caller's session commits."""
+def build_world(
+    session: Session,
+    *,
+    agent_extension: str = AGENT_EXTENSION,
+    supervisor_extension: str = SUPERVISOR_EXTENSION,
+    party_number: str = PARTY_NUMBER,
+) -> DeskWorld:
+    """Commit-ready objects for one desk session; the caller's session commits. Tests that may run beside
+    others on the same Asterisk give their browser phones extensions of their own."""
     court = Court(code="京0102", name="北京市西城区人民法院")
     case = Case(
         court=court,
@@ -87,7 +97,7 @@ def build_world(session: Session) -> DeskWorld:
         litigation_role=LitigationRole.defendant,
         id_number="11010519900202002X",
     )
-    phone = _contact(session, party, ContactKind.phone, PARTY_NUMBER, "court_export")
+    phone = _contact(session, party, ContactKind.phone, party_number, "court_export")
     _contact(session, party, ContactKind.address, "北京市西城区金融大街 8 号院 3 号楼 502 室", "court_export")
     documents = [
         _document(session, case, "传票", DocumentKind.summons),
@@ -109,7 +119,7 @@ def build_world(session: Session) -> DeskWorld:
         role=Role.agent,
         password=TEST_PASSWORD,
         agent_group=AGENT_GROUP,
-        sip_extension=AGENT_EXTENSION,
+        sip_extension=agent_extension,
     )
     supervisor = auth_service.create_user(
         db_session=session,
@@ -117,7 +127,7 @@ def build_world(session: Session) -> DeskWorld:
         full_name="陈主管",
         role=Role.supervisor,
         password=TEST_PASSWORD,
-        sip_extension=SUPERVISOR_EXTENSION,
+        sip_extension=supervisor_extension,
     )
     pickup_day = court_today() + timedelta(days=1)
     window = pickup.create_window(
@@ -141,4 +151,6 @@ def build_world(session: Session) -> DeskWorld:
         supervisor_username=supervisor.username,
         password=TEST_PASSWORD,
         pickup_day=pickup_day,
+        agent_extension=agent_extension,
+        supervisor_extension=supervisor_extension,
     )
