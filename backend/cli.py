@@ -40,6 +40,8 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        # Desk messages are small JSON; compressing each one per socket costs more CPU than it saves.
+        ws_per_message_deflate=False,
     )
 
 
