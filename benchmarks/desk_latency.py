@@ -1,14 +1,18 @@
 """Latency from an AMI event to the update in the desk clients watching the live calls.
 
-    .venv/bin/python benchmarks/desk_latency.py --calls 50 --clients 199
+    .venv/bin/python benchmarks/desk_latency.py --calls 50 --clients 199 --ramp-seconds 25  (50 live)
+    .venv/bin/python benchmarks/desk_latency.py --calls 50 --clients 199   (50 calls in the same instant)
     .venv/bin/python benchmarks/desk_latency.py --calls 5 --clients 20      (a quick try)
 
-One API process (`songda serve`) owns AMI as in production: call control on, the
-simulated-party route, a private SQLite data dir and the Redis event bus. The agents are pyVoIP softphones
-on extensions 1013-1030 (a separate process) answering every call; the calls are placed all at once through
-the call-control API (POST /api/calls) as their agents, and every party plays a Mandarin clip. Watching the
-`calls` topic as a supervisor: N lightweight asyncio websocket clients, and one headless Chromium on /wall
-that records when each call event reached the page, when the call's wall row changed, and the next frame.
+One API process (`songda serve`) owns AMI as in production: call control on, the simulated-party route,
+a private SQLite data dir and the Redis event bus. The agents are pyVoIP softphones on extensions
+1013-1030 (a separate process) answering every call; the calls are placed through the call-control API
+(POST /api/calls) as their agents. By default all at once, and every party plays a Mandarin clip and hangs
+up; with --ramp-seconds they start evenly over that time to a party that stays on the line, are all live
+together for --hold-seconds, and are then hung up by the supervisor (POST /api/calls/{id}/hangup) over the
+same time. Watching the `calls` topic as a supervisor, connected as the desk connects (`batch=1`): N
+lightweight asyncio websocket clients, and one headless Chromium on /wall that records when each call
+event reached the page, when the call's wall row changed, and the next frame.
 
 Latency = when the update reached the client - the `at` of the call event behind it: for AMI events the
 `Timestamp:` header of the AMI event (manager.conf `timestampevents = yes`; one machine, one clock).
