@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
+
 AGENT_EXTENSIONS = ("1006", "1007", "1008", "1009", "1010")
-SIP_PORT_BASE, RTP_PORT_BASE, RTP_PORTS_PER_PHONE = 27000, 40000, 200
+PHONE_PORTS = PhonePorts(sip_base=27000, rtp_base=40000, rtp_ports_per_phone=200)
 EXPECTED_KINDS = Counter(
     {
         "CallOriginated": 1,
@@ -58,31 +60,16 @@ class Round:
 
 def run_phones(ready: Any, stop: Any, cpu: Any) -> None:
     """The agents: one pyVoIP phone per extension, answering every call it gets."""
-    from telephony.pyvoip_patches import SongdaVoIPPhone
-    from telephony.sip_accounts import agent_sip_password
-
-    phones = []
-    for index, extension in enumerate(AGENT_EXTENSIONS):
-        rtp_low = RTP_PORT_BASE + index * RTP_PORTS_PER_PHONE
-        phone = SongdaVoIPPhone(
-            "127.0.0.1",
-            5060,
-            extension,
-            agent_sip_password(extension),
-            myIP="127.0.0.1",
-            callCallback=lambda call: call.answer(),
-            sipPort=SIP_PORT_BASE + int(extension) % 1000,
-            rtpPortLow=rtp_low,
-            rtpPortHigh=rtp_low + RTP_PORTS_PER_PHONE - 1,
-        )
-        phone.start()
-        phones.append(phone)
-    time.sleep(1.0)  # registration round trips
-    ready.set()
-    stop.wait()
-    cpu.value = time.process_time()
-    for phone in phones:
-        phone.stop()
+    phones = start_answering_phones(AGENT_EXTENSIONS, PHONE_PORTS)
+    try:
+        if not wait_registered(phones):
+            raise SystemExit(f"the agent softphones {', '.join(AGENT_EXTENSIONS)} did not register")
+        ready.set()
+        stop.wait()
+        cpu.value = time.process_time()
+    finally:
+        for phone in phones:
+            phone.stop()
 
 
 def asterisk_cpu_seconds(pid: int) -> float:

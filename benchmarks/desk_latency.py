@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from websockets.asyncio.client import ClientConnection, connect
@@ -56,7 +57,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 # 1001-1012 belong to tests that may run on this machine meanwhile.
 AGENT_EXTENSIONS = tuple(str(number) for number in range(1013, 1031))
-SIP_PORT_BASE, RTP_PORT_BASE, RTP_PORTS_PER_PHONE = 28000, 29000, 100  # below the ephemeral ports
+PHONE_PORTS = PhonePorts(sip_base=28000, rtp_base=29000, rtp_ports_per_phone=100)  # below the ephemeral ports
 CHROMIUM = "/usr/bin/chromium"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 CHROMIUM_ARGS = [  # tests/desk_e2e/conftest.py's flags, without the fake microphone (no softphone here)
@@ -272,33 +273,8 @@ def _desk_build() -> str:
 
 def run_phones(extensions: list[str], ready: Any, stop: Any) -> None:
     """The agents (a separate process): one pyVoIP phone per extension, answering every call."""
-    from pyVoIP.VoIP.status import PhoneStatus
-
-    from telephony.pyvoip_patches import SongdaVoIPPhone
-    from telephony.sip_accounts import agent_sip_password
-
-    phones = []
-    for index, extension in enumerate(extensions):
-        rtp_low = RTP_PORT_BASE + index * RTP_PORTS_PER_PHONE
-        phone = SongdaVoIPPhone(
-            "127.0.0.1",
-            5060,
-            extension,
-            agent_sip_password(extension),
-            myIP="127.0.0.1",
-            callCallback=lambda call: call.answer(),
-            sipPort=SIP_PORT_BASE + int(extension) % 1000,
-            rtpPortLow=rtp_low,
-            rtpPortHigh=rtp_low + RTP_PORTS_PER_PHONE - 1,
-        )
-        phone.start()
-        phones.append(phone)
-    deadline = time.monotonic() + 20
-    while any(phone.get_status() != PhoneStatus.REGISTERED for phone in phones):
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.05)  # poll interval
-    else:
+    phones = start_answering_phones(extensions, PHONE_PORTS)
+    if wait_registered(phones):
         ready.set()
         stop.wait()
     for phone in phones:
