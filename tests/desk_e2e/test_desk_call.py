@@ -4,6 +4,7 @@ party plays Mandarin; the supervisor's wall shows the call live; the agent hangs
 
 import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
@@ -43,6 +44,10 @@ def test_agent_calls_from_the_desk_and_books_a_pickup(
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page_errors: list[str] = []
     agent_context, wall_context = open_context(), open_context()
+    fetched: set[str] = set()  # every address the pages asked for: no CDN, nothing outside this server
+    for context in (agent_context, wall_context):
+        context.on("request", lambda request: fetched.add(request.url))
+        context.on("page", lambda page: page.on("websocket", lambda socket: fetched.add(socket.url)))
     desk = agent_context.new_page()
     desk.on("pageerror", lambda error: page_errors.append(str(error)))
     log_in(desk, f"{live_server.base_url}/desk", desk_world.agent_username, desk_world.password)
@@ -116,9 +121,19 @@ def test_agent_calls_from_the_desk_and_books_a_pickup(
     expect(desk.locator("#presence-state")).to_have_attribute("data-state", "break", timeout=10_000)
     expect(desk.locator("#presence-state")).to_contain_text("主管安排小休")
     assert page_errors == []
+    _assert_only_this_server(fetched, live_server, asterisk)
 
     _assert_attempts(desk_world, call_id)
     _assert_recordings(asterisk, microphone, call_id)
+
+
+def _assert_only_this_server(fetched: set[str], live_server: LiveServer, asterisk: AsteriskUnderTest) -> None:
+    """The pages loaded everything from the Songda server and phoned only through its Asterisk."""
+    server = urlsplit(live_server.base_url).netloc
+    phone_socket = f"127.0.0.1:{asterisk.settings.asterisk_http_port}"
+    places = {(urlsplit(url).scheme, urlsplit(url).netloc) for url in fetched}
+    assert ("http", server) in places and ("ws", server) in places and ("ws", phone_socket) in places
+    assert places <= {("http", server), ("ws", server), ("ws", phone_socket)}, places
 
 
 def _assert_attempts(world: DeskWorld, call_id: str) -> None:
