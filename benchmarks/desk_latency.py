@@ -40,7 +40,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,6 +170,12 @@ def _options() -> argparse.Namespace:
         "are hung up (by the supervisor, through the API) evenly over the same time",
     )
     parser.add_argument("--hold-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--desk-process",
+        action="store_true",
+        help="the clients and the wall on a second `songda serve` without call control (README: several "
+        "behind a reverse proxy, one owning AMI), fed by the Redis bus; calls still go to the AMI owner",
+    )
     parser.add_argument(
         "--bus-url", default=os.environ.get("SONGDA_EVENT_BUS_URL", "redis://127.0.0.1:6379/15")
     )
@@ -304,19 +310,20 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _api_server(data_dir: Path, bus_url: str) -> Iterator[tuple[str, int]]:
-    """`songda serve` as production runs the process that owns AMI; yields its base URL and pid."""
+def _api_server(data_dir: Path, bus_url: str, *, owns_ami: bool) -> Iterator[tuple[str, int]]:
+    """`songda serve` as production runs it (the process that owns AMI, or another one without call
+    control); yields its base URL and pid."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = os.environ | {
-        "SONGDA_TELEPHONY_ENABLED": "true",
+        "SONGDA_TELEPHONY_ENABLED": "true" if owns_ami else "false",
         "SONGDA_PARTY_ROUTE": "test",
         "SONGDA_EVENT_BUS_URL": bus_url,
         "SONGDA_PUBLIC_BASE_URL": base_url,
         # Transcription runs in `songda worker` in production; in-process it would put Vosk in this process.
         "SONGDA_TRANSCRIBE_AFTER_CALL": "false",
     }
-    log_path = data_dir / "server.log"
+    log_path = data_dir / f"server-{port}.log"
     # Started as production starts it, with its uvicorn options.
     songda = str(Path(sys.executable).parent / "songda")
     command = [songda, "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -639,14 +646,15 @@ class BusReplay:
 
 
 async def _measure(
-    options: argparse.Namespace, world: World, base_url: str, pids: dict[str, int]
+    options: argparse.Namespace, world: World, base_url: str, desk_url: str, pids: dict[str, int]
 ) -> Observed:
-    ws_url = base_url.replace("http", "ws", 1) + "/ws?batch=1&topics=calls&token="  # as the desk connects
+    """Calls through BASE_URL (the AMI owner); the clients and the wall on DESK_URL."""
+    ws_url = desk_url.replace("http", "ws", 1) + "/ws?batch=1&topics=calls&token="  # as the desk connects
     listeners = [DeskListener(ws_url + token) for token in world.supervisor_tokens]
     tasks = [asyncio.create_task(listener.run()) for listener in listeners]
     await asyncio.wait_for(asyncio.gather(*(listener.subscribed.wait() for listener in listeners)), 120)
     async with async_playwright() as driver:
-        wall = await _open_wall(driver, base_url)
+        wall = await _open_wall(driver, desk_url)
         meter = _cpu_meter(pids)
         replay = await BusReplay.from_now(options.bus_url)  # before any call is placed
         call_ids = await _place_calls(base_url, world, options.clip, options.ramp_seconds)
@@ -831,16 +839,24 @@ def main() -> None:
     extensions = list(AGENT_EXTENSIONS[: max(1, min(options.calls, len(AGENT_EXTENSIONS)))])
     print(
         f"calls {options.calls} ({_shape(options)}), phones {extensions[0]}-{extensions[-1]}, "
-        f"clients {options.clients} + 1 browser, bus {options.bus_url}, desk build {_desk_build()}",
+        f"clients {options.clients} + 1 browser on {'a second process' if options.desk_process else 'it'}, "
+        f"bus {options.bus_url}, desk build {_desk_build()}",
         flush=True,
     )
     with tempfile.TemporaryDirectory(prefix="songda-desk-bench-") as tmp:
         data_dir = Path(tmp)
         world = _build_world(data_dir, options.calls, options.clients, extensions)
         asterisk_pid = _asterisk_pid()
-        with _phones(extensions) as phones_pid, _api_server(data_dir, options.bus_url) as (base_url, api_pid):
+        with ExitStack() as running:
+            phones_pid = running.enter_context(_phones(extensions))
+            base_url, api_pid = running.enter_context(_api_server(data_dir, options.bus_url, owns_ami=True))
             pids = {"API process": api_pid, "Asterisk": asterisk_pid, "agent phones (pyVoIP)": phones_pid}
-            observed = asyncio.run(_measure(options, world, base_url, pids))
+            desk_url = base_url
+            if options.desk_process:
+                desk_url, pids["desk process"] = running.enter_context(
+                    _api_server(data_dir, options.bus_url, owns_ami=False)
+                )
+            observed = asyncio.run(_measure(options, world, base_url, desk_url, pids))
             completed = _completed_calls(observed.call_ids)
     _report(observed, completed, options.clients)
     _print_cpu(observed)
