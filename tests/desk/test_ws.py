@@ -11,7 +11,7 @@ from backend.auth.roles import Role
 from backend.config import get_settings
 from tests.desk.conftest import Session
 from tests.desk.live import LiveSocket
-from tests.desk.world import add_delivery, call_events, place_call
+from tests.desk.world import Made, add_delivery, call_events, place_call
 
 
 def _closed_with(desk_client: TestClient, url: str) -> int:
@@ -20,6 +20,17 @@ def _closed_with(desk_client: TestClient, url: str) -> int:
         assert ws.receive_json()["type"] == "hello"
         ws.receive_json()
     return closed.value.code
+
+
+def _agent_calling(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> tuple[Made, Session, Session, str]:
+    """A delivery, its agent (available, holding the task, calling it) and a supervisor; and the call's id."""
+    made = add_delivery()
+    agent, supervisor = sign_in(Role.agent), sign_in(Role.supervisor)
+    desk_client.post("/api/desk/presence", json={"state": "available"}, headers=agent.headers)
+    desk_client.post("/api/desk/next", headers=agent.headers)
+    return made, agent, supervisor, place_call(agent.user.id, made.delivery_id, made.phone_ids[0])
 
 
 def test_a_bad_token_or_a_role_without_a_desk_is_refused(
@@ -82,11 +93,7 @@ def test_desk_changes_are_pushed_to_the_agent_and_the_wall(
 def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
     desk_client: TestClient, sign_in: Callable[..., Session]
 ) -> None:
-    made = add_delivery()
-    agent, supervisor = sign_in(Role.agent), sign_in(Role.supervisor)
-    desk_client.post("/api/desk/presence", json={"state": "available"}, headers=agent.headers)
-    desk_client.post("/api/desk/next", headers=agent.headers)
-    call_id = place_call(agent.user.id, made.delivery_id, made.phone_ids[0])
+    made, agent, supervisor, call_id = _agent_calling(desk_client, sign_in)
     hub = desk_client.app.state.desk_hub  # type: ignore[attr-defined]
     events = call_events(call_id, answered=True)
     with (
@@ -120,11 +127,7 @@ def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
 def test_a_desk_asking_for_batches_gets_the_waiting_events_in_one_frame_in_order(
     desk_client: TestClient, sign_in: Callable[..., Session]
 ) -> None:
-    made = add_delivery()
-    agent, supervisor = sign_in(Role.agent), sign_in(Role.supervisor)
-    desk_client.post("/api/desk/presence", json={"state": "available"}, headers=agent.headers)
-    desk_client.post("/api/desk/next", headers=agent.headers)
-    call_id = place_call(agent.user.id, made.delivery_id, made.phone_ids[0])
+    _, _, supervisor, call_id = _agent_calling(desk_client, sign_in)
     hub = desk_client.app.state.desk_hub  # type: ignore[attr-defined]
     events = call_events(call_id, answered=True)
     with (
