@@ -1,7 +1,9 @@
 """Placing a call: the record first (its idempotency key taken and committed), then the Originate.
 
-Shared by every API that lets an agent call (the call API, the agent desk), so a retried request can
-never place a second real call, whichever API it came through.
+The call API places calls through here. The agent desk (backend/desk/views.py) takes the key the same
+way, through call_service.request_call in desk.service.start_call, and then sends its own Originate,
+because it decides which of the agent's phones (browser or SIP) rings. Either way a retried request can
+never place a second real call.
 """
 
 import asyncio
