@@ -1,14 +1,17 @@
 // Build the desk into ../static: bundle the page scripts (JsSIP included) with esbuild, copy the CSS,
-// and write the HTML pages with a content version so browsers never run a stale bundle.
+// and write the HTML pages with a content version so browsers never run a stale bundle. The build goes
+// to a fresh folder first; its files then replace the served ones one by one (each rename is atomic,
+// the pages last), so a running desk never finds a file missing while it is rebuilt.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as esbuild from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const outDir = join(here, '..', 'static');
+const staticDir = join(here, '..', 'static');
+const outDir = join(here, '..', `static.building-${process.pid}`);
 process.chdir(here); // metafile paths are relative to the working directory
 const assetsDir = join(outDir, 'assets');
 const pages = ['login', 'desk', 'wall'];
@@ -43,4 +46,26 @@ for (const page of pages) {
   await writeFile(join(outDir, `${page}.html`), template.replaceAll('{{version}}', tag));
 }
 await writeFile(join(outDir, 'build.json'), JSON.stringify({ version: tag, inputs: Object.keys(result.metafile.inputs).length }, null, 2));
-console.log(`desk built: ${join(outDir)} (version ${tag})`);
+
+await publish(outDir, staticDir);
+console.log(`desk built: ${staticDir} (version ${tag})`);
+
+/** Move every file of BUILT into SERVED (pages last), then delete what the new build no longer has. */
+async function publish(built, served) {
+  const files = (await filesUnder(built)).sort((a, b) => Number(a.endsWith('.html')) - Number(b.endsWith('.html')));
+  for (const file of files) {
+    await mkdir(dirname(join(served, file)), { recursive: true });
+    await rename(join(built, file), join(served, file));
+  }
+  const kept = new Set(files);
+  for (const file of await filesUnder(served)) if (!kept.has(file)) await rm(join(served, file));
+  await rm(built, { recursive: true, force: true });
+}
+
+async function filesUnder(root) {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch((error) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries.filter((entry) => entry.isFile()).map((entry) => relative(root, join(entry.parentPath ?? entry.path, entry.name)));
+}
