@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
+from bench_world import phone_attempts
 
 AGENT_EXTENSIONS = ("1006", "1007", "1008", "1009", "1010")
 PHONE_PORTS = PhonePorts(sip_base=27000, rtp_base=40000, rtp_ports_per_phone=200)
@@ -87,38 +88,14 @@ def prepare_environment() -> Path:
 
 def build_world() -> tuple[int, list[Any]]:
     """A phone delivery attempt and one agent user per extension."""
-    from datetime import date
-
     import backend.models  # noqa: F401
     from backend import database
     from backend.auth import service as auth_service
     from backend.auth.roles import Role
-    from backend.cases.enums import CaseType
-    from backend.cases.models import Case
-    from backend.courts.models import Court
-    from backend.deliveries.enums import DeliveryMethod
-    from backend.deliveries.models import Delivery, DeliveryAttempt
-    from backend.parties.enums import LitigationRole, PartyType
-    from backend.parties.models import Party
 
     database.Base.metadata.create_all(database.configure())
     with database.get_session() as session:
-        case = Case(
-            court=Court(code="京0102", name="北京市西城区人民法院"),
-            case_number="(2026)京0102民初1号",
-            cause="民间借贷纠纷",
-            case_type=CaseType.civil,
-            filed_on=date(2026, 1, 10),
-        )
-        party = Party(
-            case=case,
-            identity_key="p",
-            name="刘洋",
-            party_type=PartyType.natural_person,
-            litigation_role=LitigationRole.defendant,
-        )
-        attempt = DeliveryAttempt(delivery=Delivery(case=case, party=party), method=DeliveryMethod.phone)
-        session.add(attempt)
+        (attempt,) = phone_attempts(session, 1)
         agents = [
             auth_service.create_user(
                 db_session=session,

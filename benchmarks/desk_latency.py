@@ -47,6 +47,7 @@ from typing import Any
 
 import httpx
 from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
+from bench_world import phone_attempts
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 from websockets.asyncio.client import ClientConnection, connect
@@ -195,7 +196,7 @@ def _build_world(data_dir: Path, calls: int, clients: int, extensions: list[str]
 
     database.Base.metadata.create_all(database.configure(os.environ["SONGDA_DATABASE_URL"]))
     with database.get_session() as session:
-        attempts = _phone_attempts(session, calls)
+        attempts = phone_attempts(session, calls)
         supervisor = _user(session, SUPERVISOR, Role.supervisor)
         agents = [_user(session, f"bench{extension}", Role.agent, extension) for extension in extensions]
         return World(
@@ -223,40 +224,6 @@ def _token(session: Any, user: Any) -> str:
 
     session.flush()
     return auth_service.issue_token(db_session=session, user=user, client="desk-latency")[0]
-
-
-def _phone_attempts(session: Any, count: int) -> list[Any]:
-    from datetime import date
-
-    from backend.cases.enums import CaseType
-    from backend.cases.models import Case
-    from backend.courts.models import Court
-    from backend.deliveries.enums import DeliveryMethod
-    from backend.deliveries.models import Delivery, DeliveryAttempt
-    from backend.parties.enums import LitigationRole, PartyType
-    from backend.parties.models import Party
-
-    case = Case(
-        court=Court(code="京0102", name="北京市西城区人民法院"),
-        case_number="(2026)京0102民初1号",
-        cause="民间借贷纠纷",
-        case_type=CaseType.civil,
-        filed_on=date(2026, 1, 10),
-    )
-    attempts = []
-    for index in range(count):
-        party = Party(
-            case=case,
-            identity_key=f"party-{index}",
-            name=f"当事人{index}",
-            party_type=PartyType.natural_person,
-            litigation_role=LitigationRole.defendant,
-        )
-        delivery = Delivery(case=case, party=party)
-        attempts.append(DeliveryAttempt(delivery=delivery, method=DeliveryMethod.phone))
-    session.add_all(attempts)
-    session.flush()
-    return attempts
 
 
 def _asterisk_pid() -> int:
