@@ -3,7 +3,7 @@ they carried: the agent page's own WebRTC statistics, and the silent stretches o
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
 from backend import database
+from backend.calls import service as call_service
+from backend.calls.models import CallRecord
 from telephony.audio import read_wav_pcm16
 from tests.desk_e2e.pages import log_in
 from tests.desk_e2e.world import SILENT_PARTY_NUMBER, DeskWorld, build_world
@@ -154,3 +156,17 @@ def speech_seconds(path: Path, start: float, end: float) -> float:
 
 def recording_seconds(path: Path) -> float:
     return len(envelope(read_wav_pcm16(path))) * FRAME_SECONDS
+
+
+def call_record_when(
+    call_id: str, settled: Callable[[CallRecord], bool], *, timeout: float, what: str
+) -> CallRecord:
+    """The call's record once SETTLED holds; fails the test, saying WHAT never happened, after TIMEOUT."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with database.get_session() as session:
+            record = call_service.get_call(db_session=session, call_id=call_id)
+            if record is not None and settled(record):
+                return record
+        assert time.monotonic() < deadline, f"call {call_id}: {what}"
+        time.sleep(0.2)  # poll interval

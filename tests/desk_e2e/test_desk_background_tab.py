@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
-from sqlalchemy import select
 
 from backend import database
+from backend.calls import service as call_service
 from backend.calls.models import CallRecord
 from tests.desk_e2e import desk_calls
 from tests.desk_e2e.background import BackgroundTab
@@ -48,7 +48,7 @@ def _seconds(text: str | None) -> int:
 
 def _call_record(call_id: str) -> CallRecord:
     with database.get_session() as session:
-        record = session.scalar(select(CallRecord).where(CallRecord.call_id == call_id))
+        record = call_service.get_call(db_session=session, call_id=call_id)
         assert record is not None
         return record
 

@@ -8,15 +8,13 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
-from sqlalchemy import select
 
-from backend import database
 from backend.calls.enums import CallOutcome, RecordingStatus
-from backend.calls.models import CallRecord
 from tests.desk_e2e import desk_calls
 from tests.desk_e2e.checks import wait_file_settled
 from tests.desk_e2e.conftest import LiveServer
 from tests.desk_e2e.desk_calls import (
+    call_record_when,
     heard_by_party,
     inbound_power,
     open_desk,
@@ -157,14 +155,12 @@ def test_hold_reinvites_sendonly_asterisk_holds_and_unhold_resumes_the_call(
 
 
 def _assert_record_intact(call_id: str, *, talked_at_least: float) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        with database.get_session() as session:
-            record = session.scalar(select(CallRecord).where(CallRecord.call_id == call_id))
-            assert record is not None
-            if record.recording_status is not RecordingStatus.pending or time.monotonic() > deadline:
-                break
-        time.sleep(0.2)  # poll interval
+    record = call_record_when(
+        call_id,
+        lambda r: r.recording_status is not RecordingStatus.pending,
+        timeout=20,
+        what="its recordings were never settled",
+    )
     holds = [entry["on_hold"] for entry in record.event_log if entry["type"] == "CallHeld"]
     assert holds == [True, False]
     assert record.outcome is CallOutcome.answered and record.answered_at is not None

@@ -6,14 +6,11 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext
-from sqlalchemy import select
 
-from backend import database
-from backend.calls.models import CallRecord
 from backend.config import get_settings
 from tests.desk_e2e import desk_calls
 from tests.desk_e2e.conftest import LiveServer
-from tests.desk_e2e.desk_calls import open_desk, place_call
+from tests.desk_e2e.desk_calls import call_record_when, open_desk, place_call
 from tests.desk_e2e.world import DeskWorld
 from tests.telephony.raw_ami import RawAmiSession
 
@@ -28,17 +25,6 @@ MARGIN_SECONDS = 15.0  # Asterisk checks the timeout about once a second; the re
 @pytest.fixture()
 def desk_phones() -> tuple[str, str]:
     return "1011", "1012"
-
-
-def _ended_record(call_id: str, *, timeout: float) -> CallRecord:
-    deadline = time.monotonic() + timeout
-    while True:
-        with database.get_session() as session:
-            record = session.scalar(select(CallRecord).where(CallRecord.call_id == call_id))
-            if record is not None and record.ended_at is not None:
-                return record
-        assert time.monotonic() < deadline, "the call record was never concluded"
-        time.sleep(0.5)  # poll interval
 
 
 def test_a_desk_tab_closed_mid_call_ends_the_call_after_the_rtp_timeout(
@@ -67,5 +53,7 @@ def test_a_desk_tab_closed_mid_call_ends_the_call_after_the_rtp_timeout(
     waited = time.monotonic() - closed_at
     assert waited >= timeout - 2, f"hung up after {waited:.1f} s: not by the RTP timeout"
 
-    record = _ended_record(call_id, timeout=MARGIN_SECONDS)
+    record = call_record_when(
+        call_id, lambda r: r.ended_at is not None, timeout=MARGIN_SECONDS, what="never concluded"
+    )
     assert record.answered_at is not None
