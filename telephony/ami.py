@@ -175,6 +175,8 @@ class AmiConnection:
             self.settings.connect_timeout,
         )
         self._protocol = protocol
+        if self._closing:  # close() came while connecting, when there was no session to abort
+            raise AmiNotConnected("AMI connection closed")
         self._heard_since_ping = True
         banner = await asyncio.wait_for(protocol.banner_seen, self.settings.connect_timeout)
         await self._login()

@@ -86,3 +86,18 @@ def test_actions_without_a_session_raise_instead_of_waiting() -> None:
             await connection.action("Ping")
 
     asyncio.run(scenario())
+
+
+def test_close_while_connecting_stops_the_connection_for_good() -> None:
+    """close() before the TCP connection is made has no session to abort; run() must still return."""
+
+    async def scenario() -> int:
+        async with AmiReplayServer(b"") as server:
+            connection = AmiConnection(settings(server.port), on_events=lambda _: None)
+            runner = asyncio.create_task(connection.run())
+            await asyncio.sleep(0)  # run() is now inside create_connection
+            connection.close()
+            await asyncio.wait_for(runner, 5)
+            return connection.stats.connects
+
+    assert asyncio.run(scenario()) == 0
