@@ -11,8 +11,9 @@ a private SQLite data dir and the Redis event bus. The agents are pyVoIP softpho
 up; with --ramp-seconds they start evenly over that time to a party that stays on the line, are all live
 together for --hold-seconds, and are then hung up by the supervisor (POST /api/calls/{id}/hangup) over the
 same time. Watching the `calls` topic as a supervisor, connected as the desk connects (`batch=1`): N
-lightweight asyncio websocket clients, and one headless Chromium on /wall that records when each call
-event reached the page, when the call's wall row changed, and the next frame.
+lightweight websocket clients (desk_listener.py: a frame is stamped when its bytes are read from the
+socket and decoded after the run), and one headless Chromium on /wall that records when each call event
+reached the page, when the call's wall row changed, and the next frame.
 
 Latency = when the update reached the client - the `at` of the call event behind it: for AMI events the
 `Timestamp:` header of the AMI event (manager.conf `timestampevents = yes`; one machine, one clock).
@@ -48,10 +49,9 @@ from typing import Any
 import httpx
 from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
 from bench_world import phone_attempts
+from desk_listener import DeskListener
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
@@ -72,9 +72,6 @@ CHROMIUM_ARGS = [  # tests/desk_e2e/conftest.py's flags, without the fake microp
 ]
 PASSWORD = "bench-password-1"
 SUPERVISOR = "bench-supervisor"
-CALL_EVENT_PREFIX = '{"type":"event","topic":"calls"'
-CALL_ID_MARK = '"call_id":"'
-BATCH_PREFIX = '{"type":"batch"'
 SHOWN_FIELDS = ("state", "recording", "on_hold", "answered_at", "ended_at", "outcome")
 NOT_AMI = frozenset({"CallOriginated", "resynced"})  # times from Songda's clock, not an AMI Timestamp
 PING_SECONDS = 20.0  # PROTOCOL.md: a ping every 20 s, or the server closes the session as idle
@@ -131,7 +128,7 @@ class Observed:
     call_ids: list[str]
     updates: dict[str, list[Update]]
     other_events: int
-    clients: list[list[tuple[float, str, str]]]  # per client: (arrival, call id, message)
+    clients: list[list[tuple[float, str, dict[str, Any]]]]  # per client: (arrival, call id, call data)
     clients_closed: int
     wall: list[dict[str, Any]]
     page_errors: list[str]
@@ -378,53 +375,11 @@ def _cpu_meter(pids: dict[str, int]) -> CpuMeter:
 # The clients.
 
 
-class DeskListener:
-    """A lightweight desk client on the `calls` topic: keeps every call event with its arrival time."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.subscribed = asyncio.Event()
-        self.arrivals: list[tuple[float, str, str]] = []
-        self.closed_by_server = False
-
-    async def run(self) -> None:
-        async with connect(self.url, max_queue=None) as ws:
-            keepalive = asyncio.create_task(_ping_every(ws, PING_SECONDS))
-            try:
-                await self._receive(ws)
-            finally:
-                keepalive.cancel()
-
-    async def _receive(self, ws: ClientConnection) -> None:
-        try:
-            async for text in ws:
-                arrived = time.time()
-                if not isinstance(text, str):
-                    continue
-                if text.startswith(BATCH_PREFIX):  # the waiting messages in one frame, as the desk asks
-                    for envelope in json.loads(text)["data"]:
-                        self._keep(arrived, json.dumps(envelope, ensure_ascii=False, separators=(",", ":")))
-                else:
-                    self._keep(arrived, text)
-        except ConnectionClosed:
-            pass
-        self.closed_by_server = True
-
-    def _keep(self, arrived: float, text: str) -> None:
-        if text.startswith(CALL_EVENT_PREFIX):
-            start = text.index(CALL_ID_MARK) + len(CALL_ID_MARK)
-            self.arrivals.append((arrived, text[start : start + 32], text))
-        elif '"type":"snapshot"' in text:
-            self.subscribed.set()
-
-    def count(self, call_ids: set[str]) -> int:
-        return sum(1 for _, call_id, _ in self.arrivals if call_id in call_ids)
-
-
-async def _ping_every(ws: ClientConnection, seconds: float) -> None:
+async def _ping_every(listeners: list[DeskListener], seconds: float) -> None:
     while True:
         await asyncio.sleep(seconds)
-        await ws.send('{"type":"ping"}')
+        for listener in listeners:
+            listener.send_text('{"type":"ping"}')
 
 
 class WallPage:
@@ -618,7 +573,8 @@ async def _measure(
     """Calls through BASE_URL (the AMI owner); the clients and the wall on DESK_URL."""
     ws_url = desk_url.replace("http", "ws", 1) + "/ws?batch=1&topics=calls&token="  # as the desk connects
     listeners = [DeskListener(ws_url + token) for token in world.supervisor_tokens]
-    tasks = [asyncio.create_task(listener.run()) for listener in listeners]
+    await asyncio.gather(*(listener.connect() for listener in listeners))
+    keepalive = asyncio.create_task(_ping_every(listeners, PING_SECONDS))
     await asyncio.wait_for(asyncio.gather(*(listener.subscribed.wait() for listener in listeners)), 120)
     async with async_playwright() as driver:
         wall = await _open_wall(driver, desk_url)
@@ -635,10 +591,10 @@ async def _measure(
         window, cpu = meter.used()
         wall_events, page_errors, skew = await wall.events(), wall.errors, await wall.clock_skew_ms()
     closed = sum(listener.closed_by_server for listener in listeners)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    clients = [listener.arrivals for listener in listeners]
+    keepalive.cancel()
+    clients = [listener.call_updates() for listener in listeners]
+    for listener in listeners:
+        listener.close()
     return Observed(
         call_ids=call_ids,
         updates=replay.updates,
@@ -697,9 +653,9 @@ def _clients_tally(observed: Observed, since: str) -> Tally:
     tally = Tally()
     for arrivals in observed.clients:
         by_call: dict[str, list[tuple[float, dict[str, Any]]]] = defaultdict(list)
-        for arrived, call_id, text in arrivals:
+        for arrived, call_id, data in arrivals:
             if call_id in observed.updates:
-                by_call[call_id].append((arrived, json.loads(text)["data"]))
+                by_call[call_id].append((arrived, data))
         for call_id, updates in observed.updates.items():
             _match(tally, updates, by_call[call_id], since)
     return tally
