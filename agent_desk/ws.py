@@ -25,10 +25,10 @@ BATCH_LIMIT = 500  # messages in one batch frame at most
 
 @asynccontextmanager
 async def desk_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the hub; it shares the call-event bus of call control when this process owns it."""
+    """Run the hub; when this process owns call control, the hub takes its events straight from it."""
     settings = get_settings()
     runtime = getattr(app.state, "telephony", None)
-    call_bus = runtime.bus if runtime is not None else bus_from_url(settings.event_bus_url)
+    call_bus = runtime.local_events if runtime is not None else bus_from_url(settings.event_bus_url)
     hub = DeskHub(
         settings=settings,
         call_bus=call_bus,
