@@ -1,11 +1,16 @@
-"""The hub of one API process: fans call events (call-event bus) and desk events (desk bus) out to the
-websocket clients connected to this process, builds topic snapshots, and runs the desk's timers (sweeps,
-token re-checks, idle close, queue/figure refreshes). All database work runs in worker threads."""
+"""The hub of one API process: fans call events and desk events (desk bus) out to the websocket clients
+connected to this process, builds topic snapshots, and runs the desk's timers (sweeps, token re-checks,
+idle close, queue/figure refreshes). All database work runs in worker threads.
+
+Call events come from the call-event bus, or, in the process that owns call control, from its event
+pipeline as they are accepted: then they are queued for the clients in the AMI reader's own callback,
+without waiting behind other tasks. Either way they are handled one by one in order; only a call whose
+owner is not known yet waits for a database lookup (and the events behind it with it)."""
 
 import asyncio
 import logging
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
@@ -18,6 +23,7 @@ from backend.desk.bus import DeskBus, DeskMessage
 from backend.desk.live_calls import CallOwner, LiveCallBoard
 from telephony.bus import EventBus
 from telephony.events import AgentAnswered, CallEnded, CallEvent
+from telephony.pipeline import EventPipeline
 
 log = logging.getLogger(__name__)
 OWNERS_REMEMBERED = 10_000
@@ -29,25 +35,40 @@ RESUBSCRIBE_DELAY = 1.0
 
 class DeskHub:
     def __init__(
-        self, *, settings: Settings, call_bus: EventBus, desk_bus: DeskBus, own_call_bus: bool
+        self,
+        *,
+        settings: Settings,
+        desk_bus: DeskBus,
+        call_bus: EventBus | None = None,
+        call_pipeline: EventPipeline | None = None,
     ) -> None:
+        """Call events from CALL_PIPELINE (this process owns call control), else from CALL_BUS."""
+        if (call_bus is None) == (call_pipeline is None):
+            raise ValueError("a desk hub takes its call events from a bus or a pipeline, one of them")
         self.settings = settings
-        self.call_bus, self.desk_bus, self._own_call_bus = call_bus, desk_bus, own_call_bus
+        self.call_bus, self.call_pipeline, self.desk_bus = call_bus, call_pipeline, desk_bus
         self.board = LiveCallBoard()
         self.snapshots = TopicSnapshots(self.board)
         self.clients: set[DeskClient] = set()
         self._owners: OrderedDict[str, CallOwner | None] = OrderedDict()
         self._reactions: asyncio.Queue[CallEvent] = asyncio.Queue()
+        self._call_events: deque[CallEvent] = deque()
+        self._owner_lookup: asyncio.Task[None] | None = None
+        self._stop_listening: Callable[[], None] | None = None
         self._dirty: set[str] = set()
         self._last_sent: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        """Connect, subscribe to both buses (returns once subscribed), start the timers."""
-        if self._own_call_bus:
-            await self.call_bus.connect()
+        """Connect, subscribe to the events (returns once subscribed), start the timers."""
         calls_ready, desk_ready = asyncio.Event(), asyncio.Event()
-        self._spawn(self._consume_calls(calls_ready), self._consume_desk(desk_ready), self._react_to_calls())
+        if self.call_pipeline is not None:
+            self._stop_listening = self.call_pipeline.add_listener(self._take_call_events)
+            calls_ready.set()
+        else:
+            await self._call_bus().connect()
+            self._spawn(self._consume_calls(calls_ready))
+        self._spawn(self._consume_desk(desk_ready), self._react_to_calls())
         self._spawn(
             self._every(TICK, self._tick),
             self._every(self.settings.desk_sweep_seconds, self._sweep),
@@ -57,12 +78,15 @@ class DeskHub:
         await asyncio.wait_for(asyncio.gather(calls_ready.wait(), desk_ready.wait()), timeout=10)
 
     async def stop(self) -> None:
+        if self._stop_listening is not None:
+            self._stop_listening()
         for client in list(self.clients):
             client.close(CloseCode.GOING_AWAY, "服务重启")
-        for task in self._tasks:
+        tasks = [*self._tasks, *([self._owner_lookup] if self._owner_lookup else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._own_call_bus:
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self.call_bus is not None:
             await self.call_bus.disconnect()
 
     def _spawn(self, *coroutines: Awaitable[None]) -> None:
@@ -104,12 +128,53 @@ class DeskHub:
 
     # Call events.
 
-    async def _consume_calls(self, ready: asyncio.Event) -> None:
-        await _consume("call events", self.call_bus.subscribe, self._on_call_event, ready)
+    def _call_bus(self) -> EventBus:
+        if self.call_bus is None:
+            raise RuntimeError("this hub listens to a pipeline, not a bus")
+        return self.call_bus
 
-    async def _on_call_event(self, event: CallEvent) -> None:
-        owner = await self._owner(event.call_id)
-        data = self.board.apply(event, owner)
+    async def _consume_calls(self, ready: asyncio.Event) -> None:
+        await _consume("call events", self._call_bus().subscribe, self._take_call_event, ready)
+
+    async def _take_call_event(self, event: CallEvent) -> None:
+        self._take_call_events([event])
+
+    def _take_call_events(self, events: list[CallEvent]) -> None:
+        """Queue EVENTS behind any waiting for an owner lookup, then handle what can be handled now."""
+        self._call_events.extend(events)
+        if self._owner_lookup is None:
+            self._handle_call_events()
+
+    def _handle_call_events(self) -> None:
+        while self._call_events:
+            call_id = self._call_events[0].call_id
+            if call_id not in self._owners:
+                self._owner_lookup = asyncio.ensure_future(self._look_up_owner(call_id))
+                return
+            self._on_call_event(self._call_events.popleft(), self._owners[call_id])
+
+    async def _look_up_owner(self, call_id: str) -> None:
+        """Find CALL_ID's owner in the database, handle its waiting event, then carry on with the rest."""
+        try:
+            owner = await asyncio.to_thread(db_work.load_owner, call_id)
+        except Exception:
+            log.exception("desk hub could not look up the owner of call %s", call_id)
+            owner = None
+        if owner is not None:  # unknown calls are looked up again: their record may not be committed yet
+            self._owners[call_id] = owner
+            while len(self._owners) > OWNERS_REMEMBERED:
+                self._owners.popitem(last=False)
+        self._owner_lookup = None
+        if self._call_events:
+            self._on_call_event(self._call_events.popleft(), owner)
+        self._handle_call_events()
+
+    def _on_call_event(self, event: CallEvent, owner: CallOwner | None) -> None:
+        try:
+            data = self.board.apply(event, owner)
+        except Exception:
+            log.exception("desk hub could not apply call event %s", event.kind)
+            return
         if data is not None:
             self.publish("calls", data)
             if owner is not None:
@@ -118,16 +183,6 @@ class DeskHub:
             self._reactions.put_nowait(event)
         if isinstance(event, CallEnded):
             self._dirty.add("figures")
-
-    async def _owner(self, call_id: str) -> CallOwner | None:
-        if call_id in self._owners:
-            return self._owners[call_id]
-        owner = await asyncio.to_thread(db_work.load_owner, call_id)
-        if owner is not None:  # unknown calls are looked up again: their record may not be committed yet
-            self._owners[call_id] = owner
-            while len(self._owners) > OWNERS_REMEMBERED:
-                self._owners.popitem(last=False)
-        return owner
 
     async def _react_to_calls(self) -> None:
         """Presence and task locks follow the calls, in event order, off the fan-out path."""

@@ -28,13 +28,11 @@ async def desk_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the hub; when this process owns call control, the hub takes its events straight from it."""
     settings = get_settings()
     runtime = getattr(app.state, "telephony", None)
-    call_bus = runtime.local_events if runtime is not None else bus_from_url(settings.event_bus_url)
-    hub = DeskHub(
-        settings=settings,
-        call_bus=call_bus,
-        desk_bus=desk_bus_for(settings.event_bus_url),
-        own_call_bus=runtime is None,
-    )
+    desk_bus = desk_bus_for(settings.event_bus_url)
+    if runtime is not None:
+        hub = DeskHub(settings=settings, desk_bus=desk_bus, call_pipeline=runtime.control.pipeline)
+    else:
+        hub = DeskHub(settings=settings, desk_bus=desk_bus, call_bus=bus_from_url(settings.event_bus_url))
     await hub.start()
     app.state.desk_hub = hub
     try:

@@ -2,6 +2,8 @@
 
 Normalizing and de-duplicating run synchronously in the AMI reader's callback; each sink drains its own
 queue in its own task, batching what piled up, so a slow sink never slows the reader or another sink.
+Listeners are for in-process work that must not wait behind other tasks (the desk hub's fan-out): they are
+called right there, in the reader's callback, and must only hand the events on, never block.
 """
 
 import asyncio
@@ -17,6 +19,7 @@ from telephony.normalizer import AmiEventNormalizer
 log = logging.getLogger(__name__)
 
 EventSink = Callable[[list[CallEvent]], Awaitable[None]]
+EventListener = Callable[[list[CallEvent]], None]
 SINK_RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
@@ -37,10 +40,16 @@ class EventPipeline:
         self.normalizer = AmiEventNormalizer()
         self.tracker = CallTracker()
         self._workers: list[_SinkWorker] = []
+        self._listeners: list[EventListener] = []
         self.emitted = 0
 
     def add_sink(self, name: str, sink: EventSink) -> None:
         self._workers.append(_SinkWorker(name, sink))
+
+    def add_listener(self, listener: EventListener) -> Callable[[], None]:
+        """Call LISTENER with every batch of accepted events, synchronously; returns its removal."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     def start(self) -> None:
         for worker in self._workers:
@@ -78,6 +87,11 @@ class EventPipeline:
         self.emitted += len(events)
         for worker in self._workers:
             worker.queue.put_nowait(events)
+        for listener in list(self._listeners):
+            try:
+                listener(events)
+            except Exception:
+                log.exception("call event listener %r failed on %d events", listener, len(events))
 
     def pending(self) -> int:
         return sum(w.queue.qsize() for w in self._workers)

@@ -1,8 +1,8 @@
 """The telephony runtime of the API process that owns AMI: call control, the event bus, the record writer.
 
-The call events go onto the shared bus for every other process, and, through a sink of their own, straight
-to this process's subscribers (`local_events`): the desks connected here need no round trip through Redis,
-and a Redis outage does not hold them up.
+The call events go onto the shared bus for every other process. This process's own desks listen to the
+event pipeline itself (`control.pipeline.add_listener`): no round trip through Redis, and a Redis outage
+does not hold them up.
 """
 
 from collections.abc import AsyncIterator
@@ -14,7 +14,7 @@ from fastapi import FastAPI, HTTPException, Request, status
 from backend.calls.recorder import CallRecordWriter
 from backend.config import Settings, get_settings
 from backend.database import get_session
-from telephony.bus import EventBus, MemoryEventBus, bus_from_url
+from telephony.bus import EventBus, bus_from_url
 from telephony.control import CallControl, ami_settings_for
 
 AMI_FIRST_CONNECT_SECONDS = 5.0
@@ -24,7 +24,6 @@ AMI_FIRST_CONNECT_SECONDS = 5.0
 class TelephonyRuntime:
     control: CallControl
     bus: EventBus
-    local_events: EventBus
     writer: CallRecordWriter
     settings: Settings
 
@@ -49,13 +48,8 @@ async def start_runtime(settings: Settings, *, bus: EventBus | None = None) -> T
     writer = CallRecordWriter(session_factory=get_session, settings=settings)
     control.pipeline.add_sink("call-records", writer)
     control.pipeline.add_sink("event-bus", bus.publish)
-    local_events = bus if isinstance(bus, MemoryEventBus) else MemoryEventBus()
-    if local_events is not bus:
-        control.pipeline.add_sink("this-process", local_events.publish)
     await control.start()
-    return TelephonyRuntime(
-        control=control, bus=bus, local_events=local_events, writer=writer, settings=settings
-    )
+    return TelephonyRuntime(control=control, bus=bus, writer=writer, settings=settings)
 
 
 @asynccontextmanager

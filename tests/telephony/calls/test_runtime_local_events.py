@@ -1,9 +1,10 @@
-"""The process that owns AMI hands call events to its own subscribers (the desks connected to it) straight
-from the event pipeline: they wait for no round trip through the shared bus and go on while it is down."""
+"""The process that owns AMI hands call events to its own listeners (the hub of the desks connected to it)
+straight from the event pipeline: they wait for no round trip through the shared bus, nor for any other
+task, and go on while the shared bus is down."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 from backend.calls.runtime import start_runtime
 from backend.config import get_settings
 from telephony.bus import EventBus
-from telephony.events import CallEvent, CallOriginated
+from telephony.events import AgentRinging, CallEvent, CallOriginated
 
 WAIT = 5.0
 
@@ -31,25 +32,37 @@ class DownBus(EventBus):
         raise AssertionError("the AMI owner's own subscribers must not read the shared bus")
 
 
-def test_the_ami_owner_hands_call_events_to_its_own_subscribers_while_the_shared_bus_is_down(
+def test_the_ami_owner_hands_call_events_to_its_own_listeners_at_once_while_the_shared_bus_is_down(
     db: Engine,
 ) -> None:
     call_id = uuid.uuid4().hex
     shared = DownBus()
 
-    async def scenario() -> CallEvent:
+    async def scenario() -> tuple[list[CallEvent], list[CallEvent]]:
         runtime = await start_runtime(get_settings(), bus=shared)
+        heard: list[CallEvent] = []
         try:
-            async with runtime.local_events.subscribe() as events:
-                originated = CallOriginated(
-                    call_id=call_id, at=datetime.now(UTC), agent_endpoint="PJSIP/1009", number="13800000000"
-                )
-                runtime.control.pipeline.inject([originated])
-                return await asyncio.wait_for(anext(events), WAIT)
+            stop_listening = runtime.control.pipeline.add_listener(heard.extend)
+            originated = CallOriginated(
+                call_id=call_id, at=datetime.now(UTC), agent_endpoint="PJSIP/1009", number="13800000000"
+            )
+            runtime.control.pipeline.inject([originated])
+            heard_at_once = list(heard)  # before any other task ran
+            await _until(lambda: shared.publish_attempts >= 2)  # the shared bus is tried, and retried
+            stop_listening()
+            ringing = AgentRinging(call_id=call_id, at=datetime.now(UTC), channel="PJSIP/1009-00000001")
+            runtime.control.pipeline.inject([ringing])  # nobody listens any more
+            return heard_at_once, heard
         finally:
             await runtime.stop()
 
-    received = asyncio.run(scenario())
-    assert isinstance(received, CallOriginated)
-    assert received.call_id == call_id
-    assert shared.publish_attempts >= 1  # the shared bus was tried too, and failed
+    heard_at_once, heard = asyncio.run(scenario())
+    assert [(type(event), event.call_id) for event in heard_at_once] == [(CallOriginated, call_id)]
+    assert heard == heard_at_once
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    deadline = asyncio.get_running_loop().time() + WAIT
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
