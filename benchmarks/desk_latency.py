@@ -707,7 +707,9 @@ def _print_tally(title: str, tally: Tally, *, by_kind: bool) -> None:
             )
 
 
-def _report(observed: Observed, completed: tuple[int, int], clients: int) -> None:
+def _report(observed: Observed, completed: tuple[int, int], clients: int, *, via_bus: bool) -> None:
+    """VIA_BUS: the desks are served by a second process, which hears the calls through the Redis bus
+    (the AMI owner's own desks hear them from its pipeline, before the XADD)."""
     per_call = [len(updates) for updates in observed.updates.values()]
     ended, answered = completed
     print(
@@ -721,7 +723,8 @@ def _report(observed: Observed, completed: tuple[int, int], clients: int) -> Non
     print(f"AMI event -> on the Redis bus (XADD), per update: {_figures(to_bus)}")
     print(f"{clients} lightweight websocket clients (closed by the server: {observed.clients_closed})")
     _print_tally("  AMI event -> client", _clients_tally(observed, "at"), by_kind=True)
-    _print_tally("  bus -> client", _clients_tally(observed, "published"), by_kind=False)
+    if via_bus:
+        _print_tally("  bus -> client", _clients_tally(observed, "published"), by_kind=False)
     print(
         f"browser (Chromium, /wall; page errors: {len(observed.page_errors)}; "
         f"its timing clock minus Date.now(): {observed.browser_clock_skew_ms:.1f} ms)"
@@ -729,7 +732,10 @@ def _report(observed: Observed, completed: tuple[int, int], clients: int) -> Non
     _print_tally("  AMI event -> message received", _wall_tally(observed, "received"), by_kind=False)
     _print_tally("  AMI event -> wall row changed", _wall_tally(observed, "rowChanged"), by_kind=True)
     _print_tally("  AMI event -> next frame", _wall_tally(observed, "frame"), by_kind=False)
-    _print_tally("  bus -> wall row changed", _wall_tally(observed, "rowChanged", "published"), by_kind=False)
+    if via_bus:
+        _print_tally(
+            "  bus -> wall row changed", _wall_tally(observed, "rowChanged", "published"), by_kind=False
+        )
     ours = [entry for entry in observed.wall if entry["call"]["call_id"] in observed.updates]
     ours = [entry for entry in ours if not entry.get("superseded")]
     rows_off = sum(1 for entry in ours if entry["rowState"] != entry["call"]["state"])
@@ -781,7 +787,7 @@ def main() -> None:
                 )
             observed = asyncio.run(_measure(options, world, base_url, desk_url, pids))
             completed = _completed_calls(observed.call_ids)
-    _report(observed, completed, options.clients)
+    _report(observed, completed, options.clients, via_bus=options.desk_process)
     _print_cpu(observed)
     print(f"load average at end: {_load()}")
 
