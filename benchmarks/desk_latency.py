@@ -20,8 +20,10 @@ Latency = when the update reached the client - the `at` of the call event behind
 Which update each event causes is found by replaying the event bus, in its order, through the hub's own
 LiveCallBoard; a client's n-th update of a call must then match the n-th replayed one (checked field by
 field). CallOriginated carries Songda's clock (when it sent the Originate), so it is reported apart. The
-Redis stream entry ids (Redis's clock at the XADD) split the latency into AMI event -> bus -> client. CPU
-seconds per process in the measured window show what else the (shared) machine was doing.
+Redis stream entry ids (Redis's clock at the XADD) show AMI event -> bus; with --desk-process, whose desks
+hear the calls through the bus, they also split the latency into AMI event -> bus -> client (the AMI
+owner's own desks hear them from its event pipeline, before the XADD). CPU seconds per process in the
+measured window show what else the (shared) machine was doing.
 Transcription after calls is off in the API process: production runs it in `songda worker`.
 Needs Asterisk running (`songda asterisk up`), Redis, /usr/bin/chromium and the desk built
 (`cd agent_desk/frontend && npm run build`).
