@@ -12,7 +12,8 @@ const CLOSE_FORBIDDEN = 4403; // this role has no live desk
 export class LiveSocket {
   /**
    * topics: names to subscribe to; handlers: { snapshot(topic, data), event(topic, data, seq),
-   * status(state) } where state is 'connecting' | 'open' | 'closed'.
+   * applied(), status(state) } where state is 'connecting' | 'open' | 'closed'. applied() follows the
+   * messages of each frame (a batch carries several): a page can render once there, not per message.
    */
   constructor(topics, handlers) {
     this.topics = topics;
@@ -79,6 +80,7 @@ export class LiveSocket {
     }
     const envelopes = envelope.type === 'batch' ? envelope.data : [envelope];
     for (const each of envelopes) this.onEnvelope(each);
+    this.handlers.applied?.();
   }
 
   onEnvelope(envelope) {

@@ -22,6 +22,7 @@ class SupervisorWall {
     this.figures = {};
     this.queue = null;
     this.softphone = null;
+    this.changed = new Set(); // topics whose section waits to be rendered
   }
 
   async start() {
@@ -30,6 +31,7 @@ class SupervisorWall {
     this.socket = new LiveSocket(['queue', 'calls', 'agents', 'figures'], {
       snapshot: (topic, data) => this.onSnapshot(topic, data),
       event: (topic, data) => this.onEvent(topic, data),
+      applied: () => this.renderChanged(),
       status: (state) => showConnection(state),
     });
     this.socket.start();
@@ -59,7 +61,7 @@ class SupervisorWall {
     if (topic === 'calls') this.calls.replace(listOf(data, 'calls'));
     if (topic === 'figures') this.figures = data || {};
     if (topic === 'queue') this.queue = data;
-    this.render();
+    this.changed.add(topic);
   }
 
   onEvent(topic, data) {
@@ -68,7 +70,7 @@ class SupervisorWall {
     if (topic === 'calls') this.onCallEvent(data);
     if (topic === 'figures') this.figures = { ...this.figures, ...data };
     if (topic === 'queue') this.queue = data;
-    this.render();
+    this.changed.add(topic);
   }
 
   /** An ended call stays a few seconds with its outcome, then leaves the list. */
@@ -77,7 +79,7 @@ class SupervisorWall {
     if (call.state === 'hungup' || call.ended_at) {
       setTimeout(() => {
         this.calls.remove(call.call_id);
-        this.renderLive();
+        this.renderCalls();
       }, ENDED_CALL_SHOWN_MS);
     }
   }
@@ -85,12 +87,22 @@ class SupervisorWall {
   render() {
     renderFigures(byId('figures'), this.figures);
     renderQueues(byId('queues'), this.queue);
-    this.renderLive();
+    renderAgents(byId('agents'), this.agents.values(), { force: (agent, state) => this.force(agent, state) });
+    this.renderCalls();
   }
 
-  renderLive() {
+  /** Once per frame from the server, the sections whose topic changed (the calls show agents' names). */
+  renderChanged() {
+    const changed = this.changed;
+    this.changed = new Set();
+    if (changed.has('figures')) renderFigures(byId('figures'), this.figures);
+    if (changed.has('queue')) renderQueues(byId('queues'), this.queue);
+    if (changed.has('agents')) renderAgents(byId('agents'), this.agents.values(), { force: (agent, state) => this.force(agent, state) });
+    if (changed.has('agents') || changed.has('calls')) this.renderCalls();
+  }
+
+  renderCalls() {
     const agentsById = new Map(this.agents.values().map((agent) => [agentKey(agent), agent]));
-    renderAgents(byId('agents'), this.agents.values(), { force: (agent, state) => this.force(agent, state) });
     renderCalls(byId('calls'), this.calls.values(), agentsById, { listen: (call, whisper) => this.listen(call, whisper) });
   }
 
