@@ -1,5 +1,9 @@
 """The FastAPI application: every domain's router is registered here."""
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from agent_desk import web as desk_web
@@ -19,6 +23,21 @@ from backend.transcripts import views as transcript_views
 from backend.wall import views as wall_views
 
 health_router = APIRouter(tags=["系统"])
+
+
+@asynccontextmanager
+async def _freeze_startup_heap(app: FastAPI) -> AsyncIterator[None]:
+    """Once everything has started, hide what exists (modules, mappers, the app) from the garbage
+    collector: a full collection then scans only what was made since. Unfrozen it took 200 ms here, a
+    pause every websocket client felt."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+heap_router = APIRouter(lifespan=_freeze_startup_heap)
 
 
 @health_router.get("/api/health")
@@ -50,6 +69,7 @@ def _routers() -> list[APIRouter]:
         desk_views.router,
         wall_views.router,
         desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
+        heap_router,  # last: its lifespan starts once every other one has
     ]
 
 
