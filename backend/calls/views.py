@@ -1,5 +1,6 @@
 """Call control API: place a call (idempotent), hang up, live calls, one call's record."""
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, Response, status
@@ -65,14 +66,15 @@ async def originate_call(
 async def hangup_call(
     call_id: str, request: Request, user: CurrentUser, db_session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, str]:
-    record = _visible_call(db_session, user, call_id)
+    """Hang the call up; the database work runs off the event loop (it carries AMI and the websockets)."""
+    record = await asyncio.to_thread(_visible_call, db_session, user, call_id)
     try:
         await runtime.control.hangup(call_id)
     except CallNotLive as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "通话不在进行中") from error
     except AmiError as error:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "电话系统暂不可用") from error
-    _audit(db_session, user, request, "call_hangup", record)
+    await asyncio.to_thread(_audit, db_session, user, request, "call_hangup", record)
     return {"status": "hanging_up"}
 
 
