@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from backend import database
+from backend.audit.models import AuditLog
 from backend.calls.models import CallRecord
 from backend.config import get_settings
 from backend.deliveries.models import DeliveryAttempt
@@ -126,3 +127,8 @@ def test_agent_hangs_up_through_the_api(
     assert (record["outcome"], record["dial_status"], record["hangup_cause"]) == ("answered", "ANSWER", 16)
     assert record["talk_seconds"] < 8  # cut before the party's 8.75 s clip ended
     assert telephony_app.client.post(f"/api/calls/{call_id}/hangup", headers=agent).status_code == 409
+    with database.get_session() as session:
+        audited = session.scalars(
+            select(AuditLog.action).where(AuditLog.object_type == "call", AuditLog.object_id == call_id)
+        ).all()
+    assert sorted(audited) == ["call_hangup", "call_originate"]  # the refused hang-ups wrote nothing
