@@ -4,14 +4,16 @@ idle close, queue/figure refreshes). All database work runs in worker threads.
 
 Call events come from the call-event bus, or, in the process that owns call control, from its event
 pipeline as they are accepted: then they are queued for the clients in the AMI reader's own callback,
-without waiting behind other tasks. Either way they are handled one by one in order; only a call whose
-owner is not known yet waits for a database lookup (and the events behind it with it)."""
+without waiting behind other tasks. Each call's events are handled in order. A call whose owner is not
+known yet waits for a database lookup, on threads of the hub's own (a burst of calls keeps the shared
+ones busy), and only that call's events wait with it."""
 
 import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -31,6 +33,7 @@ REFRESH_MIN_INTERVAL = 0.5  # seconds between two recomputations of the queue or
 TICK = 0.25
 REFRESHED_TOPICS = ("queue", "figures")
 RESUBSCRIBE_DELAY = 1.0
+OWNER_LOOKUP_THREADS = 2
 
 
 class DeskHub:
@@ -52,8 +55,9 @@ class DeskHub:
         self.clients: set[DeskClient] = set()
         self._owners: OrderedDict[str, CallOwner | None] = OrderedDict()
         self._reactions: asyncio.Queue[CallEvent] = asyncio.Queue()
-        self._call_events: deque[CallEvent] = deque()
-        self._owner_lookup: asyncio.Task[None] | None = None
+        self._awaiting_owner: dict[str, deque[CallEvent]] = {}  # per call, the events its lookup holds
+        self._lookups: set[asyncio.Task[None]] = set()
+        self._lookup_threads = ThreadPoolExecutor(OWNER_LOOKUP_THREADS, thread_name_prefix="desk-owner")
         self._stop_listening: Callable[[], None] | None = None
         self._dirty: set[str] = set()
         self._last_sent: dict[str, str] = {}
@@ -82,10 +86,11 @@ class DeskHub:
             self._stop_listening()
         for client in list(self.clients):
             client.close(CloseCode.GOING_AWAY, "服务重启")
-        tasks = [*self._tasks, *([self._owner_lookup] if self._owner_lookup else [])]
+        tasks = [*self._tasks, *self._lookups]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        self._lookup_threads.shutdown(wait=False, cancel_futures=True)
         if self.call_bus is not None:
             await self.call_bus.disconnect()
 
@@ -140,23 +145,24 @@ class DeskHub:
         self._take_call_events([event])
 
     def _take_call_events(self, events: list[CallEvent]) -> None:
-        """Queue EVENTS behind any waiting for an owner lookup, then handle what can be handled now."""
-        self._call_events.extend(events)
-        if self._owner_lookup is None:
-            self._handle_call_events()
-
-    def _handle_call_events(self) -> None:
-        while self._call_events:
-            call_id = self._call_events[0].call_id
-            if call_id not in self._owners:
-                self._owner_lookup = asyncio.ensure_future(self._look_up_owner(call_id))
-                return
-            self._on_call_event(self._call_events.popleft(), self._owners[call_id])
+        """Handle each event now, unless its call waits for an owner lookup: then it waits too."""
+        for event in events:
+            waiting = self._awaiting_owner.get(event.call_id)
+            if waiting is not None:
+                waiting.append(event)
+            elif event.call_id in self._owners:
+                self._on_call_event(event, self._owners[event.call_id])
+            else:
+                self._awaiting_owner[event.call_id] = deque([event])
+                lookup = asyncio.ensure_future(self._look_up_owner(event.call_id))
+                self._lookups.add(lookup)
+                lookup.add_done_callback(self._lookups.discard)
 
     async def _look_up_owner(self, call_id: str) -> None:
-        """Find CALL_ID's owner in the database, handle its waiting event, then carry on with the rest."""
+        """Find CALL_ID's owner in the database, then handle the call's events that waited for it."""
         try:
-            owner = await asyncio.to_thread(db_work.load_owner, call_id)
+            loop = asyncio.get_running_loop()
+            owner = await loop.run_in_executor(self._lookup_threads, db_work.load_owner, call_id)
         except Exception:
             log.exception("desk hub could not look up the owner of call %s", call_id)
             owner = None
@@ -164,10 +170,8 @@ class DeskHub:
             self._owners[call_id] = owner
             while len(self._owners) > OWNERS_REMEMBERED:
                 self._owners.popitem(last=False)
-        self._owner_lookup = None
-        if self._call_events:
-            self._on_call_event(self._call_events.popleft(), owner)
-        self._handle_call_events()
+        for event in self._awaiting_owner.pop(call_id, deque()):
+            self._on_call_event(event, owner)
 
     def _on_call_event(self, event: CallEvent, owner: CallOwner | None) -> None:
         try:

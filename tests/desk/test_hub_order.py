@@ -1,24 +1,27 @@
 """The hub of the process that owns call control takes call events from the pipeline as they are accepted.
-A call whose owner is not known yet waits for a database lookup; the events behind it wait with it, so
-every client still sees the calls' updates in the order the events happened."""
+A call whose owner is not known yet waits for a database lookup: its own events wait with it, in order,
+while the other calls' events go on."""
 
 import asyncio
 import itertools
 import json
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session as DbSession
 
+from agent_desk import db_work
 from agent_desk.clients import DeskClient
 from agent_desk.hub import DeskHub
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.config import get_settings
 from backend.desk.bus import MemoryDeskBus
-from backend.desk.live_calls import LiveCallBoard
-from telephony.events import CallEnded, CallEvent
+from backend.desk.live_calls import CallOwner, LiveCallBoard
+from telephony.events import CallEvent
 from telephony.pipeline import EventPipeline
 from tests.desk.world import add_delivery, call_events, new_extension, place_call, set_available, take_next
 
@@ -30,10 +33,10 @@ def _interleaved(first: list[CallEvent], second: list[CallEvent]) -> list[CallEv
     return [event for pair in pairs for event in pair if event is not None]
 
 
-def _expected_updates(events: list[CallEvent]) -> list[tuple[str, str]]:
+def _expected_states(events: list[CallEvent], call_id: str) -> list[str]:
     board = LiveCallBoard()
-    updates = (board.apply(event, None) for event in events)
-    return [(data["call_id"], data["state"]) for data in updates if data is not None]
+    updates = (board.apply(event, None) for event in events if event.call_id == call_id)
+    return [data["state"] for data in updates if data is not None]
 
 
 async def _calls_updates(wall: DeskClient, count: int) -> list[dict[str, Any]]:
@@ -46,23 +49,32 @@ async def _calls_updates(wall: DeskClient, count: int) -> list[dict[str, Any]]:
     return updates
 
 
-def test_events_behind_an_owner_lookup_keep_their_order(
-    db_session: DbSession, make_user: Callable[..., User]
+def test_a_call_waiting_for_its_owner_holds_up_only_its_own_events(
+    db_session: DbSession, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     made = add_delivery()
     agent = make_user(Role.agent, sip_extension=new_extension())
     set_available(agent.id)
     take_next(agent.id)
     known = place_call(agent.id, made.delivery_id, made.phone_ids[0])
-    unknown = uuid.uuid4().hex  # no call record: looked up in the database at every event
+    unknown = uuid.uuid4().hex  # no call record; its lookup is held until the known call's updates are out
+    lookup_may_finish = threading.Event()
+    load_owner = db_work.load_owner
+
+    def held_load_owner(call_id: str) -> CallOwner | None:
+        if call_id == unknown:
+            assert lookup_may_finish.wait(WAIT)
+        return load_owner(call_id)
+
+    monkeypatch.setattr(db_work, "load_owner", held_load_owner)
     known_first, *known_rest = call_events(known, answered=True)
     events = [
         known_first,
         *_interleaved(call_events(unknown, answered=False, agent_endpoint="7002"), known_rest),
     ]
-    expected = _expected_updates(events)
+    known_states, unknown_states = _expected_states(events, known), _expected_states(events, unknown)
 
-    async def scenario() -> list[dict[str, Any]]:
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         pipeline = EventPipeline()
         hub = DeskHub(settings=get_settings(), desk_bus=MemoryDeskBus(), call_pipeline=pipeline)
         await hub.start()
@@ -74,12 +86,15 @@ def test_events_behind_an_owner_lookup_keep_their_order(
             first = await _calls_updates(wall, 1)  # the known call's owner is remembered from now on
             for event in events[1:]:
                 pipeline.inject([event])
-            return first + await _calls_updates(wall, len(expected) - 1)
+            while_held = first + await _calls_updates(wall, len(known_states) - 1)
+            lookup_may_finish.set()
+            return while_held, await _calls_updates(wall, len(unknown_states))
         finally:
+            lookup_may_finish.set()
             await hub.stop()
 
-    updates = asyncio.run(scenario())
-    assert [(data["call_id"], data["state"]) for data in updates] == expected
-    assert {data["agent_user_id"] for data in updates if data["call_id"] == known} == {agent.id}
-    assert {data["agent_user_id"] for data in updates if data["call_id"] == unknown} == {None}
-    assert any(isinstance(event, CallEnded) for event in events)
+    while_held, after = asyncio.run(scenario())
+    assert [(data["call_id"], data["state"]) for data in while_held] == [(known, s) for s in known_states]
+    assert [(data["call_id"], data["state"]) for data in after] == [(unknown, s) for s in unknown_states]
+    assert {data["agent_user_id"] for data in while_held} == {agent.id}
+    assert {data["agent_user_id"] for data in after} == {None}
