@@ -295,13 +295,15 @@ def _api_server(data_dir: Path, bus_url: str, *, owns_ami: bool) -> Iterator[tup
     command = [songda, "serve", "--host", "127.0.0.1", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    failed = True
     try:
         _wait_healthy(base_url, process, log_path)
         yield base_url, process.pid
+        failed = False
     finally:
         process.terminate()
         process.wait(15)
-        if process.returncode not in (0, -15):
+        if failed or process.returncode not in (0, -15):
             print(log_path.read_text(errors="replace")[-4000:], file=sys.stderr)
 
 
