@@ -31,6 +31,10 @@ SCREENSHOT_DIR = REPO_ROOT / "var" / "desk_e2e"
 PARTY_CLIP = "thchs30_test_01"  # the dialplan's default clip for the simulated party
 TALK_SECONDS = 4
 SIMILAR = 0.8  # same clip: 0.9 and more; an unrelated clip at its best phase: about 0.5
+# The browser's fake microphone through WebRTC: 0.91-0.97 on a quiet machine, 0.74 and 0.77 seen while CI
+# kept both cores busy (late or lost packets); an unrelated clip at its best phase: 0.34-0.51. The leg
+# must also beat the unrelated clip by 0.2.
+BROWSER_LEG_SIMILAR = 0.7
 
 
 def test_agent_calls_from_the_desk_and_books_a_pickup(
@@ -160,7 +164,7 @@ def _assert_recordings(asterisk: AsteriskUnderTest, microphone: Microphone, call
     wait_file_settled(paths.agent, timeout=15)
     wait_file_settled(paths.party, timeout=15)
     agent_similarity = looped_clip_similarity(paths.agent, microphone.clip)
-    assert agent_similarity > SIMILAR, f"agent leg vs fake microphone: {agent_similarity:.2f}"
+    assert agent_similarity > BROWSER_LEG_SIMILAR, f"agent leg vs fake microphone: {agent_similarity:.2f}"
     assert agent_similarity > looped_clip_similarity(paths.agent, asterisk.clip(PARTY_CLIP)) + 0.2
     party_similarity = envelope_similarity(paths.party, asterisk.clip(PARTY_CLIP))
     assert party_similarity > SIMILAR, f"party leg vs party clip: {party_similarity:.2f}"
