@@ -69,9 +69,9 @@ class DeskHub:
         if self.call_pipeline is not None:
             self._stop_listening = self.call_pipeline.add_listener(self._take_call_events)
             calls_ready.set()
-        else:
-            await self._call_bus().connect()
-            self._spawn(self._consume_calls(calls_ready))
+        elif self.call_bus is not None:
+            await self.call_bus.connect()
+            self._spawn(self._consume_calls(self.call_bus, calls_ready))
         self._spawn(self._consume_desk(desk_ready), self._react_to_calls())
         self._spawn(
             self._every(TICK, self._tick),
@@ -133,13 +133,8 @@ class DeskHub:
 
     # Call events.
 
-    def _call_bus(self) -> EventBus:
-        if self.call_bus is None:
-            raise RuntimeError("this hub listens to a pipeline, not a bus")
-        return self.call_bus
-
-    async def _consume_calls(self, ready: asyncio.Event) -> None:
-        await _consume("call events", self._call_bus().subscribe, self._take_call_event, ready)
+    async def _consume_calls(self, bus: EventBus, ready: asyncio.Event) -> None:
+        await _consume("call events", bus.subscribe, self._take_call_event, ready)
 
     async def _take_call_event(self, event: CallEvent) -> None:
         self._take_call_events([event])

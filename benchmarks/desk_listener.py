@@ -43,7 +43,6 @@ class DeskListener(asyncio.Protocol):
     def __init__(self, url: str) -> None:
         self.url = url
         self.subscribed = asyncio.Event()
-        self.closed = asyncio.Event()
         self.closed_by_server = False
         self.frames: list[tuple[float, bytes]] = []
         self._buffer = bytearray()
@@ -86,7 +85,6 @@ class DeskListener(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed_by_server = self.closed_by_server or not self._closing
-        self.closed.set()
 
     # Frames.
 
