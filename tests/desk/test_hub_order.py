@@ -23,7 +23,7 @@ from backend.desk.bus import MemoryDeskBus
 from backend.desk.live_calls import CallOwner, LiveCallBoard
 from telephony.events import CallEvent
 from telephony.pipeline import EventPipeline
-from tests.desk.world import add_delivery, call_events, new_extension, place_call, set_available, take_next
+from tests.desk.world import call_events, calling_a_new_task, new_extension
 
 WAIT = 10.0
 
@@ -52,11 +52,8 @@ async def _calls_updates(wall: DeskClient, count: int) -> list[dict[str, Any]]:
 def test_a_call_waiting_for_its_owner_holds_up_only_its_own_events(
     db_session: DbSession, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    made = add_delivery()
     agent = make_user(Role.agent, sip_extension=new_extension())
-    set_available(agent.id)
-    take_next(agent.id)
-    known = place_call(agent.id, made.delivery_id, made.phone_ids[0])
+    _, known = calling_a_new_task(agent.id)
     unknown = uuid.uuid4().hex  # no call record; its lookup is held until the known call's updates are out
     lookup_may_finish = threading.Event()
     load_owner = db_work.load_owner

@@ -23,8 +23,8 @@ from tests.desk.world import (
     add_delivery,
     apply_call,
     call_events,
+    calling_a_new_task,
     new_extension,
-    place_call,
     set_available,
     take_next,
 )
@@ -62,11 +62,8 @@ def test_agents_choose_available_break_with_a_reason_and_offline(
 def test_a_desk_call_rings_talks_wraps_up_and_the_disposition_ends_it(
     db_session: Session, make_user: Callable[..., User]
 ) -> None:
-    made = add_delivery()
     agent = make_user(Role.agent, sip_extension=new_extension())
-    set_available(agent.id)
-    take_next(agent.id)
-    call_id = place_call(agent.id, made.delivery_id, made.phone_ids[0])
+    made, call_id = calling_a_new_task(agent.id)
     assert (_row(db_session, agent.id).state, _row(db_session, agent.id).call_id) == (P.ringing, call_id)
     with pytest.raises(presence.PresenceRefused):
         _set(agent.id, P.on_break, "喝水")
@@ -94,11 +91,8 @@ def test_a_desk_call_rings_talks_wraps_up_and_the_disposition_ends_it(
 def test_the_same_call_event_heard_twice_applies_once(
     db_session: Session, make_user: Callable[..., User]
 ) -> None:
-    made = add_delivery()
     agent = make_user(Role.agent, sip_extension=new_extension())
-    set_available(agent.id)
-    take_next(agent.id)
-    call_id = place_call(agent.id, made.delivery_id, made.phone_ids[0])
+    _, call_id = calling_a_new_task(agent.id)
     ended = call_events(call_id, answered=False)[-1]
     results = []
     for _ in range(2):  # as two API processes hearing the same event would
@@ -110,11 +104,9 @@ def test_the_same_call_event_heard_twice_applies_once(
 def test_wrap_up_ends_by_itself_when_its_time_runs_out(
     db_session: Session, make_user: Callable[..., User]
 ) -> None:
-    made = add_delivery()
     agent = make_user(Role.agent, sip_extension=new_extension())
-    set_available(agent.id)
-    take_next(agent.id)
-    apply_call(call_events(place_call(agent.id, made.delivery_id, made.phone_ids[0]), answered=False))
+    made, call_id = calling_a_new_task(agent.id)
+    apply_call(call_events(call_id, answered=False))
     row = _row(db_session, agent.id)
     until = utcnow() - timedelta(seconds=1)
     row.wrap_up_until = until
@@ -133,11 +125,8 @@ def test_wrap_up_ends_by_itself_when_its_time_runs_out(
 def test_a_disposition_saved_during_the_call_skips_the_wrap_up(
     db_session: Session, make_user: Callable[..., User]
 ) -> None:
-    made = add_delivery()
     agent = make_user(Role.agent, sip_extension=new_extension())
-    set_available(agent.id)
-    take_next(agent.id)
-    call_id = place_call(agent.id, made.delivery_id, made.phone_ids[0])
+    made, call_id = calling_a_new_task(agent.id)
     events = call_events(call_id, answered=True)
     apply_call(events[:-1])
     with database.get_session() as session:

@@ -18,7 +18,7 @@ from backend.auth.roles import Role
 from telephony.bus import RedisEventBus
 from telephony.events import CallEvent
 from tests.desk.servers import REDIS_URL, api_process
-from tests.desk.world import add_delivery, call_events, new_extension, place_call, set_available, take_next
+from tests.desk.world import call_events, calling_a_new_task, new_extension
 
 WAIT = 10.0
 Message = dict[str, Any]
@@ -61,12 +61,9 @@ async def _publish(events: list[CallEvent]) -> None:
 def test_two_processes_with_the_redis_bus_deliver_the_same_events(
     database_url: str, db_session: DbSession, make_user: Callable[..., User]
 ) -> None:
-    made = add_delivery()
     agent = make_user(Role.agent, sip_extension=new_extension())
     supervisor = make_user(Role.supervisor)
-    set_available(agent.id)
-    take_next(agent.id)
-    call_id = place_call(agent.id, made.delivery_id, made.phone_ids[0])
+    made, call_id = calling_a_new_task(agent.id)
     agent_token, supervisor_token = _token(agent.id), _token(supervisor.id)
     events = call_events(call_id, answered=False)
 

@@ -147,6 +147,14 @@ def take_next(user_id: int) -> int:
         return view.lock.delivery_id
 
 
+def calling_a_new_task(agent_id: int) -> tuple[Made, str]:
+    """A new delivery, taken by the agent (now available) and called on its first phone; the call's id."""
+    made = add_delivery()
+    set_available(agent_id)
+    take_next(agent_id)
+    return made, place_call(agent_id, made.delivery_id, made.phone_ids[0])
+
+
 def place_call(user_id: int, delivery_id: int, contact_point_id: int) -> str:
     """What POST /api/desk/tasks/{id}/call records before asking Asterisk to originate."""
     with database.get_session() as session:
