@@ -4,9 +4,10 @@ idle close, queue/figure refreshes). All database work runs in worker threads.
 
 Call events come from the call-event bus, or, in the process that owns call control, from its event
 pipeline as they are accepted: then they are queued for the clients in the AMI reader's own callback,
-without waiting behind other tasks. Each call's events are handled in order. A call whose owner is not
-known yet waits for a database lookup, on threads of the hub's own (a burst of calls keeps the shared
-ones busy), and only that call's events wait with it."""
+without waiting behind other tasks. Each call's events are handled in order. A call Songda placed names
+its owner (agent, delivery, attempt) in its CallOriginated. Any other call whose owner is not known yet
+waits for a database lookup, on threads of the hub's own (a burst of calls keeps the shared ones busy),
+and only that call's events wait with it."""
 
 import asyncio
 import logging
@@ -22,7 +23,7 @@ from agent_desk.clients import CloseCode, DeskClient, dumps
 from agent_desk.topics import TopicSnapshots
 from backend.config import Settings
 from backend.desk.bus import DeskBus, DeskMessage
-from backend.desk.live_calls import CallOwner, LiveCallBoard
+from backend.desk.live_calls import CallOwner, LiveCallBoard, announced_owner
 from telephony.bus import EventBus
 from telephony.events import AgentAnswered, CallEnded, CallEvent
 from telephony.pipeline import EventPipeline
@@ -140,11 +141,15 @@ class DeskHub:
         self._take_call_events([event])
 
     def _take_call_events(self, events: list[CallEvent]) -> None:
-        """Handle each event now, unless its call waits for an owner lookup: then it waits too."""
+        """Handle each event now, unless its call waits for an owner lookup: then it waits too. A call
+        placed by Songda names its owner in CallOriginated, and needs no lookup."""
         for event in events:
             waiting = self._awaiting_owner.get(event.call_id)
             if waiting is not None:
                 waiting.append(event)
+            elif event.call_id not in self._owners and (owner := announced_owner(event)) is not None:
+                self._remember_owner(event.call_id, owner)
+                self._on_call_event(event, owner)
             elif event.call_id in self._owners:
                 self._on_call_event(event, self._owners[event.call_id])
             else:
@@ -162,11 +167,14 @@ class DeskHub:
             log.exception("desk hub could not look up the owner of call %s", call_id)
             owner = None
         if owner is not None:  # unknown calls are looked up again: their record may not be committed yet
-            self._owners[call_id] = owner
-            while len(self._owners) > OWNERS_REMEMBERED:
-                self._owners.popitem(last=False)
+            self._remember_owner(call_id, owner)
         for event in self._awaiting_owner.pop(call_id, deque()):
             self._on_call_event(event, owner)
+
+    def _remember_owner(self, call_id: str, owner: CallOwner) -> None:
+        self._owners[call_id] = owner
+        while len(self._owners) > OWNERS_REMEMBERED:
+            self._owners.popitem(last=False)
 
     def _on_call_event(self, event: CallEvent, owner: CallOwner | None) -> None:
         try:

@@ -34,6 +34,10 @@ class OriginateRequest:
     test_clip: str | None = None
     ring_timeout_seconds: int | None = None
     agent_answer_timeout_seconds: int = 30
+    # Who placed the call and for which delivery attempt (Songda's ids), passed on in CallOriginated.
+    agent_user_id: int | None = None
+    delivery_id: int | None = None
+    attempt_id: int | None = None
 
     def headers(self) -> list[tuple[str, str]]:
         headers = [
@@ -94,6 +98,9 @@ class CallControl:
                     at=now,
                     agent_endpoint=request.agent_endpoint,
                     number=request.number,
+                    agent_user_id=request.agent_user_id,
+                    delivery_id=request.delivery_id,
+                    attempt_id=request.attempt_id,
                 )
             ]
         )

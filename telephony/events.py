@@ -33,10 +33,15 @@ class CallEvent:
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
 class CallOriginated(CallEvent):
-    """Asterisk accepted the Originate: the agent's phone is about to ring."""
+    """Asterisk accepted the Originate: the agent's phone is about to ring. When the caller of the
+    Originate said who placed the call and for which delivery attempt (Songda's ids), they come along, so
+    that consumers need not look them up."""
 
     agent_endpoint: str
     number: str
+    agent_user_id: int | None = None
+    delivery_id: int | None = None
+    attempt_id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)

@@ -36,7 +36,7 @@ async def place_call(
     so a concurrent retry finds the key taken. The database work runs off the event loop, which also
     carries the AMI connection and the desk's websockets.
     """
-    record, created = await asyncio.to_thread(
+    record, created, delivery_id = await asyncio.to_thread(
         _claim_key,
         db_session=db_session,
         agent=agent,
@@ -56,6 +56,9 @@ async def place_call(
             test_clip=test_clip if settings.party_route == "test" else None,
             ring_timeout_seconds=ring_timeout_seconds,
             agent_answer_timeout_seconds=settings.agent_answer_seconds,
+            agent_user_id=record.agent_user_id,
+            delivery_id=delivery_id,
+            attempt_id=record.delivery_attempt_id,
         )
     )
     return record, True
@@ -69,8 +72,9 @@ def _claim_key(
     number: str,
     idempotency_key: str,
     before_originate: Callable[[CallRecord], object] | None,
-) -> tuple[CallRecord, bool]:
-    """Take the idempotency key in a committed call record (or find the call that already holds it)."""
+) -> tuple[CallRecord, bool, int]:
+    """Take the idempotency key in a committed call record (or find the call that already holds it);
+    (the record, whether it was created now, its delivery)."""
     record, created = call_service.request_call(
         db_session=db_session,
         attempt_id=attempt_id,
@@ -82,4 +86,4 @@ def _claim_key(
         if before_originate is not None:
             before_originate(record)
         db_session.commit()
-    return record, created
+    return record, created, record.delivery_attempt.delivery_id

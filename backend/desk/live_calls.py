@@ -62,6 +62,15 @@ class CallOwner:
     number: str
 
 
+def announced_owner(event: CallEvent) -> CallOwner | None:
+    """The owner a CallOriginated names (a call Songda placed), else None."""
+    if not isinstance(event, CallOriginated):
+        return None
+    if event.agent_user_id is None or event.delivery_id is None or event.attempt_id is None:
+        return None
+    return CallOwner(event.agent_user_id, event.delivery_id, event.attempt_id, event.number)
+
+
 def owner_of(*, db_session: Session, call_id: str) -> CallOwner | None:
     row = db_session.execute(
         select(

@@ -129,6 +129,9 @@ async def call_party(
             agent_endpoint=await phones.endpoint_to_ring(runtime.control, record.agent_endpoint),
             number=record.number_dialled,
             agent_answer_timeout_seconds=runtime.settings.agent_answer_seconds,
+            agent_user_id=record.agent_user_id,
+            delivery_id=delivery_id,
+            attempt_id=record.delivery_attempt_id,
         )
         try:
             await runtime.control.originate(request)

@@ -69,6 +69,18 @@ def _wait_recording(call_id: str) -> RecordingStatus:
         time.sleep(0.2)  # poll interval
 
 
+def _placed_for(call_id: str) -> tuple[int, int, int]:
+    """Who placed the call and for what, as its CallOriginated says (the record says the same)."""
+    with database.get_session() as session:
+        record = call_service.get_call(db_session=session, call_id=call_id)
+        assert record is not None
+        originated = record.event_log[0]
+        assert originated["type"] == "CallOriginated"
+        assert originated["agent_user_id"] == record.agent_user_id
+        assert originated["attempt_id"] == record.delivery_attempt_id
+        return originated["agent_user_id"], originated["delivery_id"], originated["attempt_id"]
+
+
 def test_a_desk_call_with_a_supervisor_listening_in(
     desk_on_asterisk: TestClient,
     softphone: Callable[..., AgentSoftphone],  # noqa: F811
@@ -77,7 +89,8 @@ def test_a_desk_call_with_a_supervisor_listening_in(
     client = desk_on_asterisk
     agent_phone, supervisor_phone = softphone(AGENT_EXTENSION), softphone(SUPERVISOR_EXTENSION)
     made = add_delivery(addresses=("北京市西城区金融大街 27 号",))
-    agent = _login(client, make_user(Role.agent, sip_extension=AGENT_EXTENSION))
+    agent_user = make_user(Role.agent, sip_extension=AGENT_EXTENSION)
+    agent = _login(client, agent_user)
     supervisor = _login(client, make_user(Role.supervisor, sip_extension=SUPERVISOR_EXTENSION))
 
     with (
@@ -118,3 +131,4 @@ def test_a_desk_call_with_a_supervisor_listening_in(
         assert result.status_code == 200, result.text
         assert result.json()["presence"]["state"] == "available"
         assert _wait_recording(call_id) is RecordingStatus.complete
+        assert _placed_for(call_id)[:2] == (agent_user.id, made.delivery_id)

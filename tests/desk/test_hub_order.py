@@ -1,8 +1,9 @@
 """The hub of the process that owns call control takes call events from the pipeline as they are accepted.
 A call whose owner is not known yet waits for a database lookup: its own events wait with it, in order,
-while the other calls' events go on."""
+while the other calls' events go on. A call Songda placed names its owner in CallOriginated: no lookup."""
 
 import asyncio
+import dataclasses
 import itertools
 import json
 import threading
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from agent_desk import db_work
@@ -18,10 +20,11 @@ from agent_desk.clients import DeskClient
 from agent_desk.hub import DeskHub
 from backend.auth.models import User
 from backend.auth.roles import Role
+from backend.calls.models import CallRecord
 from backend.config import get_settings
 from backend.desk.bus import MemoryDeskBus
 from backend.desk.live_calls import CallOwner, LiveCallBoard
-from telephony.events import CallEvent
+from telephony.events import CallEvent, CallOriginated
 from telephony.pipeline import EventPipeline
 from tests.desk.world import call_events, calling_a_new_task, new_extension
 
@@ -95,3 +98,56 @@ def test_a_call_waiting_for_its_owner_holds_up_only_its_own_events(
     assert [(data["call_id"], data["state"]) for data in after] == [(unknown, s) for s in unknown_states]
     assert {data["agent_user_id"] for data in while_held} == {agent.id}
     assert {data["agent_user_id"] for data in after} == {None}
+
+
+def test_a_call_songda_placed_names_its_owner_and_needs_no_lookup(
+    db_session: DbSession, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agent = make_user(Role.agent, sip_extension=new_extension())
+    made, call_id = calling_a_new_task(agent.id)
+    looked_up: list[str] = []
+
+    def refused_load_owner(call_id: str) -> CallOwner | None:
+        looked_up.append(call_id)
+        raise AssertionError("a call whose CallOriginated names its owner is not looked up")
+
+    monkeypatch.setattr(db_work, "load_owner", refused_load_owner)
+    originated, *rest = call_events(call_id, answered=True)
+    assert isinstance(originated, CallOriginated)
+    record = db_session.scalar(select(CallRecord).where(CallRecord.call_id == call_id))
+    assert record is not None
+    attempt_id = record.delivery_attempt_id
+    named = dataclasses.replace(
+        originated, agent_user_id=agent.id, delivery_id=made.delivery_id, attempt_id=attempt_id
+    )
+    expected_states = _expected_states([named, *rest], call_id)
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        pipeline = EventPipeline()
+        hub = DeskHub(settings=get_settings(), desk_bus=MemoryDeskBus(), call_pipeline=pipeline)
+        await hub.start()
+        wall = DeskClient(user_id=0, role=Role.supervisor, token_sha256="")
+        desk = DeskClient(user_id=agent.id, role=Role.agent, token_sha256="")
+        wall.topics.add("calls")
+        desk.topics.add("me")
+        hub.register(wall)
+        hub.register(desk)
+        try:
+            for event in [named, *rest]:
+                pipeline.inject([event])
+            return _queued(wall, "calls"), _queued(desk, "me")  # queued within inject: nothing waited
+        finally:
+            await hub.stop()
+
+    on_wall, on_desk = asyncio.run(scenario())
+    assert looked_up == []
+    assert [(data["call_id"], data["state"]) for data in on_wall] == [(call_id, s) for s in expected_states]
+    owners = {(data["agent_user_id"], data["delivery_id"], data["attempt_id"]) for data in on_wall}
+    assert owners == {(agent.id, made.delivery_id, attempt_id)}
+    assert [data["call"]["state"] for data in on_desk if data["kind"] == "call"] == expected_states
+
+
+def _queued(client: DeskClient, topic: str) -> list[dict[str, Any]]:
+    """The data of the TOPIC events already in CLIENT's outbox."""
+    messages = [json.loads(text) for text in client.take_waiting(1000) if text]
+    return [message["data"] for message in messages if message.get("topic") == topic]

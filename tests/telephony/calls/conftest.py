@@ -38,6 +38,7 @@ FINAL_RECORDING_STATES = ("complete", "missing", "empty")
 @dataclass(frozen=True)
 class CallWorld:
     case_id: int
+    delivery_id: int
     attempt_id: int
 
 
@@ -66,7 +67,7 @@ def call_world(db: Engine) -> CallWorld:
         )
         session.add_all([court, case, party, delivery, attempt])
         session.flush()
-        return CallWorld(case_id=case.id, attempt_id=attempt.id)
+        return CallWorld(case_id=case.id, delivery_id=delivery.id, attempt_id=attempt.id)
 
 
 @dataclass

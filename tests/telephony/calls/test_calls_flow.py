@@ -63,6 +63,7 @@ def test_answered_call_is_recorded_in_full(
         row = session.scalar(select(CallRecord).where(CallRecord.call_id == call_id))
         assert row is not None
         kinds = [entry["type"] for entry in row.event_log]
+        originated, placed_by = row.event_log[0], row.agent_user_id
         evidence = {
             e.id: e for e in session.scalars(select(Evidence).where(Evidence.case_id == call_world.case_id))
         }
@@ -79,6 +80,8 @@ def test_answered_call_is_recorded_in_full(
         "CallBridged",
     ]
     assert sorted(kinds[7:10]) == ["DialResult", "HungUp", "HungUp"]
+    placed_for = (originated["agent_user_id"], originated["delivery_id"], originated["attempt_id"])
+    assert placed_for == (placed_by, call_world.delivery_id, call_world.attempt_id)  # no lookup needed
     assert kinds[10:] == ["RecordingStopped", "CallEnded"]
 
     legs = {
