@@ -11,12 +11,14 @@ a private SQLite data dir and the Redis event bus. The agents are pyVoIP softpho
 up; with --ramp-seconds they start evenly over that time to a party that stays on the line, are all live
 together for --hold-seconds, and are then hung up by the supervisor (POST /api/calls/{id}/hangup) over the
 same time. Watching the `calls` topic as a supervisor, connected as the desk connects (`batch=1`): N
-lightweight websocket clients (desk_listener.py: a frame is stamped when its bytes are read from the
-socket and decoded after the run), and one headless Chromium on /wall that records when each call event
-reached the page, when the call's wall row changed, and the next frame.
+lightweight websocket clients in a process of their own (desk_listener.py: a frame is stamped with the
+kernel's receive time of its last byte, and with when that process read it; decoded after the run), and
+one headless Chromium on /wall that records when each call event reached the page, when the call's wall
+row changed, and the next frame.
 
-Latency = when the update reached the client - the `at` of the call event behind it: for AMI events the
-`Timestamp:` header of the AMI event (manager.conf `timestampevents = yes`; one machine, one clock).
+Latency = when the update reached the client (for the light clients, the kernel's receive time; their
+read time is reported too) - the `at` of the call event behind it: for AMI events the `Timestamp:`
+header of the AMI event (manager.conf `timestampevents = yes`; one machine, one clock).
 Which update each event causes is found by replaying the event bus, in its order, through the hub's own
 LiveCallBoard; a client's n-th update of a call must then match the n-th replayed one (checked field by
 field). CallOriginated carries Songda's clock (when it sent the Originate), so it is reported apart. The
@@ -51,7 +53,7 @@ from typing import Any
 import httpx
 from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
 from bench_world import phone_attempts
-from desk_listener import DeskListener
+from desk_listener import CallUpdate, ListenerProcess
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
@@ -130,7 +132,7 @@ class Observed:
     call_ids: list[str]
     updates: dict[str, list[Update]]
     other_events: int
-    clients: list[list[tuple[float, str, dict[str, Any]]]]  # per client: (arrival, call id, call data)
+    clients: list[list[CallUpdate]]  # per client: (kernel receive time, read time, call id, call data)
     clients_closed: int
     wall: list[dict[str, Any]]
     page_errors: list[str]
@@ -371,19 +373,12 @@ def _cpu_meter(pids: dict[str, int]) -> CpuMeter:
     """Our own children apart from the API process and the phones are Chromium and Playwright's driver."""
     others = set(pids.values()) | set().union(*(_descendants(pid) for pid in pids.values()))
     parts = {name: {pid} for name, pid in pids.items()}
-    parts["desk clients (this process)"] = {os.getpid()}
+    parts["benchmark (this process)"] = {os.getpid()}
     parts["Chromium + Playwright driver"] = _descendants(os.getpid()) - others
     return CpuMeter(parts)
 
 
 # The clients.
-
-
-async def _ping_every(listeners: list[DeskListener], seconds: float) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        for listener in listeners:
-            listener.send_text('{"type":"ping"}')
 
 
 class WallPage:
@@ -576,10 +571,22 @@ async def _measure(
 ) -> Observed:
     """Calls through BASE_URL (the AMI owner); the clients and the wall on DESK_URL."""
     ws_url = desk_url.replace("http", "ws", 1) + "/ws?batch=1&topics=calls&token="  # as the desk connects
-    listeners = [DeskListener(ws_url + token) for token in world.supervisor_tokens]
-    await asyncio.gather(*(listener.connect() for listener in listeners))
-    keepalive = asyncio.create_task(_ping_every(listeners, PING_SECONDS))
-    await asyncio.wait_for(asyncio.gather(*(listener.subscribed.wait() for listener in listeners)), 120)
+    listeners = ListenerProcess([ws_url + token for token in world.supervisor_tokens], PING_SECONDS)
+    try:
+        pids = pids | {"desk clients": await asyncio.to_thread(listeners.start, 120)}
+        return await _measure_with(options, world, base_url, desk_url, pids, listeners)
+    finally:
+        listeners.stop()
+
+
+async def _measure_with(
+    options: argparse.Namespace,
+    world: World,
+    base_url: str,
+    desk_url: str,
+    pids: dict[str, int],
+    listeners: ListenerProcess,
+) -> Observed:
     async with async_playwright() as driver:
         wall = await _open_wall(driver, desk_url)
         meter = _cpu_meter(pids)
@@ -594,11 +601,7 @@ async def _measure(
         await _wait_delivered(listeners, wall, replay)
         window, cpu = meter.used()
         wall_events, page_errors, skew = await wall.events(), wall.errors, await wall.clock_skew_ms()
-    closed = sum(listener.closed_by_server for listener in listeners)
-    keepalive.cancel()
-    clients = [listener.call_updates() for listener in listeners]
-    for listener in listeners:
-        listener.close()
+    clients, closed = await asyncio.to_thread(listeners.finish)
     return Observed(
         call_ids=call_ids,
         updates=replay.updates,
@@ -614,12 +617,12 @@ async def _measure(
     )
 
 
-async def _wait_delivered(listeners: list[DeskListener], wall: WallPage, replay: BusReplay) -> None:
+async def _wait_delivered(listeners: ListenerProcess, wall: WallPage, replay: BusReplay) -> None:
     """Until every client has as many updates of the calls as the replay predicts (or SETTLE_SECONDS)."""
     expected = sum(len(updates) for updates in replay.updates.values())
-    deadline, behind = time.monotonic() + SETTLE_SECONDS, listeners
+    deadline = time.monotonic() + SETTLE_SECONDS
     while time.monotonic() < deadline:
-        behind = [listener for listener in behind if listener.count(replay.call_ids) < expected]
+        behind = await asyncio.to_thread(listeners.behind, replay.call_ids, expected)
         if not behind and await wall.count(replay.call_ids) >= expected:
             return
         await asyncio.sleep(0.2)  # poll interval
@@ -653,13 +656,14 @@ def _match(tally: Tally, expected: list[Update], got: list[tuple[float, dict[str
     tally.extra += max(0, len(got) - len(expected))
 
 
-def _clients_tally(observed: Observed, since: str) -> Tally:
+def _clients_tally(observed: Observed, since: str, *, read: bool = False) -> Tally:
+    """READ: from when the clients' process read the update, not when the kernel received it."""
     tally = Tally()
     for arrivals in observed.clients:
         by_call: dict[str, list[tuple[float, dict[str, Any]]]] = defaultdict(list)
-        for arrived, call_id, data in arrivals:
+        for received, read_at, call_id, data in arrivals:
             if call_id in observed.updates:
-                by_call[call_id].append((arrived, data))
+                by_call[call_id].append((read_at if read else received, data))
         for call_id, updates in observed.updates.items():
             _match(tally, updates, by_call[call_id], since)
     return tally
@@ -726,7 +730,9 @@ def _report(observed: Observed, completed: tuple[int, int], clients: int, *, via
     to_bus = [u.published - u.at for us in observed.updates.values() for u in us if u.kind not in NOT_AMI]
     print(f"AMI event -> on the Redis bus (XADD), per update: {_figures(to_bus)}")
     print(f"{clients} lightweight websocket clients (closed by the server: {observed.clients_closed})")
-    _print_tally("  AMI event -> client", _clients_tally(observed, "at"), by_kind=True)
+    _print_tally("  AMI event -> client (kernel receive time)", _clients_tally(observed, "at"), by_kind=True)
+    read = _clients_tally(observed, "at", read=True)
+    _print_tally("  AMI event -> read by the clients' process", read, by_kind=False)
     if via_bus:
         _print_tally("  bus -> client", _clients_tally(observed, "published"), by_kind=False)
     print(
