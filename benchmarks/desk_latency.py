@@ -4,32 +4,31 @@
     .venv/bin/python benchmarks/desk_latency.py --calls 50 --clients 199   (50 calls in the same instant)
     .venv/bin/python benchmarks/desk_latency.py --calls 5 --clients 20      (a quick try)
 
-One API process (`songda serve`) owns AMI as in production: call control on, the simulated-party route,
-a private SQLite data dir and the Redis event bus. The agents are pyVoIP softphones on extensions
-1013-1030 (a separate process) answering every call; the calls are placed through the call-control API
-(POST /api/calls) as their agents. By default all at once, and every party plays a Mandarin clip and hangs
-up; with --ramp-seconds they start evenly over that time to a party that stays on the line, are all live
-together for --hold-seconds, and are then hung up by the supervisor (POST /api/calls/{id}/hangup) over the
-same time. Watching the `calls` topic as a supervisor, connected as the desk connects (`batch=1`): N
-lightweight websocket clients in a process of their own (desk_listener.py: a frame is stamped with the
-kernel's receive time of its last byte, and with when that process read it; decoded after the run), and
-one headless Chromium on /wall that records when each call event reached the page, when the call's wall
-row changed, and the next frame.
+One API process (`songda serve`) owns AMI as in production: call control on, the simulated-party route, a
+private SQLite data dir and the Redis event bus. The agents are pyVoIP softphones on extensions 1013-1030
+(a separate process) answering every call; the calls are placed through the call-control API (POST
+/api/calls) as their agents, after --warmup-calls that are not measured (the server's first calls after
+start are not its steady state: its first full garbage collection, for one). By default all at once, and
+every party plays a Mandarin clip and hangs up; with --ramp-seconds they start evenly over that time to a
+party that stays on the line, are all live together for --hold-seconds (as the bus tells), and are then
+hung up by the supervisor (POST /api/calls/{id}/hangup) over the same time. Watching the `calls` topic as
+a supervisor, connected as the desk connects (`batch=1`): N lightweight websocket clients in a process of
+their own (desk_listener.py: a frame is stamped with the kernel's receive time of its last byte, and with
+when that process read it; decoded after the run), and one headless Chromium on /wall that records when
+each call event reached the page, when the call's wall row changed, and the next frame.
 
-Latency = when the update reached the client (for the light clients, the kernel's receive time; their
-read time is reported too) - the `at` of the call event behind it: for AMI events the `Timestamp:`
-header of the AMI event (manager.conf `timestampevents = yes`; one machine, one clock).
-Which update each event causes is found by replaying the event bus, in its order, through the hub's own
-LiveCallBoard; a client's n-th update of a call must then match the n-th replayed one (checked field by
-field). CallOriginated carries Songda's clock (when it sent the Originate), so it is reported apart. The
-Redis stream entry ids (Redis's clock at the XADD) show AMI event -> bus; with --desk-process, whose desks
-hear the calls through the bus, they also split the latency into AMI event -> bus -> client (the AMI
-owner's own desks hear them from its event pipeline, before the XADD). CPU seconds per process in the
-measured window show what else the (shared) machine was doing.
-Transcription after calls is off in the API process: production runs it in `songda worker`.
-Needs Asterisk running (`songda asterisk up`), Redis, /usr/bin/chromium and the desk built
-(`cd agent_desk/frontend && npm run build`).
-"""
+Latency = when the update reached the client (for the light clients, the kernel's receive time; their read
+time is reported too) - the `at` of the call event behind it: for AMI events the `Timestamp:` header of
+the AMI event (manager.conf `timestampevents = yes`; one machine, one clock). Which update each event
+causes is found by replaying the event bus, in its order, through the hub's own LiveCallBoard; a client's
+n-th update of a call must then match the n-th replayed one (checked field by field). CallOriginated
+carries Songda's clock (when it sent the Originate), so it is reported apart. The Redis stream entry ids
+(Redis's clock at the XADD) show AMI event -> bus; with --desk-process, whose desks hear the calls through
+the bus, they also split the latency into AMI event -> bus -> client (the AMI owner's own desks hear them
+from its event pipeline, before the XADD). CPU seconds per process in the measured window show what else
+the (shared) machine was doing. Transcription after calls is off in the API process: production runs it in
+`songda worker`. Needs Asterisk running (`songda asterisk up`), Redis, /usr/bin/chromium and the desk
+built (`cd agent_desk/frontend && npm run build`)."""
 
 import argparse
 import asyncio
@@ -45,7 +44,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +113,8 @@ WALL_PROBE = """(() => {
 class World:
     supervisor_tokens: list[str]  # one login per websocket client
     agent_tokens: list[str]  # aligned with the phones' extensions
-    attempt_ids: list[int]  # one phone delivery attempt per call
+    attempt_ids: list[int]  # one phone delivery attempt per measured call
+    warmup_attempt_ids: list[int]  # and per warm-up call
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ class Observed:
     browser_clock_skew_ms: float
     window_seconds: float  # from placing the calls to the last update delivered
     cpu_seconds: dict[str, float]  # in that window, per part of the run
-    live_at_once: int | None  # with a ramp: the most calls seen live together (GET /api/calls/live)
+    live_at_once: int | None  # with a ramp: the most calls live together (party answered, not ended)
 
 
 @dataclass
@@ -173,6 +173,13 @@ def _options() -> argparse.Namespace:
     )
     parser.add_argument("--hold-seconds", type=float, default=10.0)
     parser.add_argument(
+        "--warmup-calls",
+        type=int,
+        default=5,
+        help="calls placed (all at once, each party plays the clip) and ended before the measured ones, "
+        "which are not measured: the server's first calls after start are not its steady state",
+    )
+    parser.add_argument(
         "--desk-process",
         action="store_true",
         help="the clients and the wall on a second `songda serve` without call control (README: several "
@@ -187,8 +194,8 @@ def _options() -> argparse.Namespace:
 # The world: database, desk build, phones, API process.
 
 
-def _build_world(data_dir: Path, calls: int, clients: int, extensions: list[str]) -> World:
-    """A fresh SQLite database: CALLS phone attempts, one agent per extension, one supervisor."""
+def _build_world(data_dir: Path, calls: int, warmup: int, clients: int, extensions: list[str]) -> World:
+    """A fresh SQLite database: CALLS + WARMUP phone attempts, one agent per extension, one supervisor."""
     os.environ["SONGDA_DATA_DIR"] = str(data_dir)
     os.environ["SONGDA_DATABASE_URL"] = f"sqlite:///{data_dir / 'bench.sqlite3'}"
     import backend.models  # noqa: F401
@@ -197,13 +204,14 @@ def _build_world(data_dir: Path, calls: int, clients: int, extensions: list[str]
 
     database.Base.metadata.create_all(database.configure(os.environ["SONGDA_DATABASE_URL"]))
     with database.get_session() as session:
-        attempts = phone_attempts(session, calls)
+        attempts = phone_attempts(session, calls + warmup)
         supervisor = _user(session, SUPERVISOR, Role.supervisor)
         agents = [_user(session, f"bench{extension}", Role.agent, extension) for extension in extensions]
         return World(
             supervisor_tokens=[_token(session, supervisor) for _ in range(clients)],
             agent_tokens=[_token(session, agent) for agent in agents],
-            attempt_ids=[attempt.id for attempt in attempts],
+            attempt_ids=[attempt.id for attempt in attempts[warmup:]],
+            warmup_attempt_ids=[attempt.id for attempt in attempts[:warmup]],
         )
 
 
@@ -438,22 +446,24 @@ async def _open_wall(driver: Any, base_url: str) -> WallPage:
 # The calls and the bus.
 
 
-async def _place_calls(base_url: str, world: World, clip: str, ramp_seconds: float) -> list[str]:
-    """The calls through the call-control API, each as its agent (all at once, or spread over
-    RAMP_SECONDS to the party that stays on the line); returns the calls placed."""
-    count = len(world.attempt_ids)
+async def _place_calls(
+    base_url: str, world: World, attempt_ids: list[int], clip: str, ramp_seconds: float
+) -> list[str]:
+    """A call for each of ATTEMPT_IDS through the call-control API, each as its agent (all at once, or
+    spread over RAMP_SECONDS to the party that stays on the line); returns the calls placed."""
+    count = len(attempt_ids)
     async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
         responses = await asyncio.gather(
             *(
                 _place_call(
                     http,
-                    world,
-                    index,
+                    token=world.agent_tokens[index % len(world.agent_tokens)],
+                    attempt_id=attempt_id,
                     number=STAYING_PARTY if ramp_seconds else f"1380000{index:04d}",
                     clip=clip,
                     delay=index * ramp_seconds / count,
                 )
-                for index in range(count)
+                for index, attempt_id in enumerate(attempt_ids)
             )
         )
     for response in responses:
@@ -463,14 +473,13 @@ async def _place_calls(base_url: str, world: World, clip: str, ramp_seconds: flo
 
 
 async def _place_call(
-    http: httpx.AsyncClient, world: World, index: int, *, number: str, clip: str, delay: float
+    http: httpx.AsyncClient, *, token: str, attempt_id: int, number: str, clip: str, delay: float
 ) -> httpx.Response:
     await asyncio.sleep(delay)  # the call's place in the ramp
-    token = world.agent_tokens[index % len(world.agent_tokens)]
     return await http.post(
         "/api/calls",
         json={
-            "delivery_attempt_id": world.attempt_ids[index],
+            "delivery_attempt_id": attempt_id,
             "number": number,
             "test_clip": clip,
         },
@@ -479,18 +488,14 @@ async def _place_call(
 
 
 async def _hang_up_when_live(
-    base_url: str, world: World, call_ids: list[str], options: argparse.Namespace
-) -> int:
-    """Once every call's party answered (or a minute passed), hold, then hang the calls up over the ramp as
-    the supervisor; returns how many were live at once."""
+    base_url: str, world: World, call_ids: list[str], options: argparse.Namespace, replay: "BusReplay"
+) -> None:
+    """Once every call's party answered (as the bus tells, or a minute passed), hold, then hang the calls
+    up over the ramp as the supervisor."""
     headers = {"Authorization": f"Bearer {world.supervisor_tokens[0]}"}
-    wanted, live = set(call_ids), 0
     async with httpx.AsyncClient(base_url=base_url, timeout=60, headers=headers) as http:
-        deadline = time.monotonic() + 60
-        while live < len(wanted) and time.monotonic() < deadline:
-            calls = (await http.get("/api/calls/live")).json()
-            live = max(live, sum(1 for call in calls if call["call_id"] in wanted and call["party_answered"]))
-            await asyncio.sleep(0.5)  # poll interval
+        with suppress(TimeoutError):
+            await asyncio.wait_for(replay.all_answered.wait(), 60)
         await asyncio.sleep(options.hold_seconds)  # all live together
         step = options.ramp_seconds / max(1, len(call_ids))
         for call_id in call_ids:
@@ -498,7 +503,6 @@ async def _hang_up_when_live(
             if response.status_code != 202:
                 print(f"hang-up refused: {response.status_code} {response.text}", flush=True)
             await asyncio.sleep(step)  # the call's place in the ramp
-    return live
 
 
 class BusReplay:
@@ -514,6 +518,9 @@ class BusReplay:
         self.updates: dict[str, list[Update]] = {}
         self.ended: set[str] = set()
         self.other_events = 0
+        self.answered: set[str] = set()
+        self.all_answered = asyncio.Event()
+        self.most_live = 0  # calls whose party answered and that had not ended, at most
 
     @classmethod
     async def from_now(cls, url: str) -> "BusReplay":
@@ -556,6 +563,11 @@ class BusReplay:
             return
         if event.kind == "CallEnded":
             self.ended.add(event.call_id)
+        elif event.kind == "PartyAnswered":
+            self.answered.add(event.call_id)
+            self.most_live = max(self.most_live, len(self.answered - self.ended))
+            if self.answered >= self.call_ids:
+                self.all_answered.set()
         if data is not None:
             kind = "resynced" if event.resynced else event.kind
             shown = tuple(data[name] for name in SHOWN_FIELDS)
@@ -589,15 +601,18 @@ async def _measure_with(
 ) -> Observed:
     async with async_playwright() as driver:
         wall = await _open_wall(driver, desk_url)
+        await _warm_up(options, world, base_url)
         meter = _cpu_meter(pids)
         replay = await BusReplay.from_now(options.bus_url)  # before any call is placed
-        call_ids = await _place_calls(base_url, world, options.clip, options.ramp_seconds)
+        call_ids = await _place_calls(base_url, world, world.attempt_ids, options.clip, options.ramp_seconds)
         hangups = None
         if options.ramp_seconds:
-            hangups = asyncio.create_task(_hang_up_when_live(base_url, world, call_ids, options))
+            hangups = asyncio.create_task(_hang_up_when_live(base_url, world, call_ids, options, replay))
         ramped = 2 * options.ramp_seconds + options.hold_seconds if options.ramp_seconds else 0
         await replay.follow(call_ids, timeout=90 + 2 * len(call_ids) + ramped)
-        live_at_once = await hangups if hangups else None
+        if hangups is not None:
+            await hangups
+        live_at_once = replay.most_live if options.ramp_seconds else None
         await _wait_delivered(listeners, wall, replay)
         window, cpu = meter.used()
         wall_events, page_errors, skew = await wall.events(), wall.errors, await wall.clock_skew_ms()
@@ -615,6 +630,16 @@ async def _measure_with(
         cpu_seconds=cpu,
         live_at_once=live_at_once,
     )
+
+
+async def _warm_up(options: argparse.Namespace, world: World, base_url: str) -> None:
+    """The warm-up calls, placed at once (each party plays the clip and hangs up); returns once they ended."""
+    if not world.warmup_attempt_ids:
+        return
+    replay = await BusReplay.from_now(options.bus_url)
+    call_ids = await _place_calls(base_url, world, world.warmup_attempt_ids, options.clip, 0)
+    await replay.follow(call_ids, timeout=90)
+    print(f"warm-up: {len(replay.ended)}/{len(call_ids)} calls ended", flush=True)
 
 
 async def _wait_delivered(listeners: ListenerProcess, wall: WallPage, replay: BusReplay) -> None:
@@ -784,7 +809,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="songda-desk-bench-") as tmp:
         data_dir = Path(tmp)
-        world = _build_world(data_dir, options.calls, options.clients, extensions)
+        world = _build_world(data_dir, options.calls, options.warmup_calls, options.clients, extensions)
         asterisk_pid = _asterisk_pid()
         with ExitStack() as running:
             phones_pid = running.enter_context(_phones(extensions))
