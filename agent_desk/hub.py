@@ -147,11 +147,11 @@ class DeskHub:
             waiting = self._awaiting_owner.get(event.call_id)
             if waiting is not None:
                 waiting.append(event)
-            elif event.call_id not in self._owners and (owner := announced_owner(event)) is not None:
-                self._remember_owner(event.call_id, owner)
-                self._on_call_event(event, owner)
             elif event.call_id in self._owners:
                 self._on_call_event(event, self._owners[event.call_id])
+            elif (owner := announced_owner(event)) is not None:
+                self._remember_owner(event.call_id, owner)
+                self._on_call_event(event, owner)
             else:
                 self._awaiting_owner[event.call_id] = deque([event])
                 lookup = asyncio.ensure_future(self._look_up_owner(event.call_id))

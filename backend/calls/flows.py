@@ -72,9 +72,9 @@ def _claim_key(
     number: str,
     idempotency_key: str,
     before_originate: Callable[[CallRecord], object] | None,
-) -> tuple[CallRecord, bool, int]:
+) -> tuple[CallRecord, bool, int | None]:
     """Take the idempotency key in a committed call record (or find the call that already holds it);
-    (the record, whether it was created now, its delivery)."""
+    (the record, whether it was created now, and then its delivery)."""
     record, created = call_service.request_call(
         db_session=db_session,
         attempt_id=attempt_id,
@@ -86,4 +86,5 @@ def _claim_key(
         if before_originate is not None:
             before_originate(record)
         db_session.commit()
-    return record, created, record.delivery_attempt.delivery_id
+        return record, True, record.delivery_attempt.delivery_id
+    return record, False, None
