@@ -54,27 +54,22 @@ def client_frame(opcode: int, payload: bytes) -> bytes:
     return header + mask + masked
 
 
-def frame_bounds(buffer: bytes | bytearray) -> tuple[int, int] | None:
-    """(payload start, end) of the frame at the start of BUFFER (servers send unmasked frames), or None
-    while its header is incomplete."""
-    if len(buffer) < 2:
-        return None
-    length, start = buffer[1] & 0x7F, 2
-    if length == SHORT_LENGTH:
-        if len(buffer) < 4:
-            return None
-        length, start = struct.unpack_from("!H", buffer, 2)[0], 4
-    elif length == LONG_LENGTH:
-        if len(buffer) < 10:
-            return None
-        length, start = struct.unpack_from("!Q", buffer, 2)[0], 10
-    return start, start + length
-
-
 def header_size(buffer: bytes | bytearray) -> int:
+    """How long the header of the frame at the start of BUFFER is (HEADER_READ while unknown)."""
     if len(buffer) < 2:
         return HEADER_READ
     return {SHORT_LENGTH: 4, LONG_LENGTH: 10}.get(buffer[1] & 0x7F, 2)
+
+
+def frame_bounds(buffer: bytes | bytearray) -> tuple[int, int] | None:
+    """(payload start, end) of the frame at the start of BUFFER (servers send unmasked frames), or None
+    while its header is incomplete."""
+    start = header_size(buffer)
+    if len(buffer) < max(2, start):
+        return None
+    extended = {4: "!H", 10: "!Q"}.get(start)
+    length = struct.unpack_from(extended, buffer, 2)[0] if extended else buffer[1] & 0x7F
+    return start, start + length
 
 
 class DeskListener:
