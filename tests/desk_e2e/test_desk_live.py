@@ -5,6 +5,7 @@ import json
 import re
 import time
 from collections.abc import Callable
+from typing import Any
 
 import httpx
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
@@ -45,16 +46,30 @@ class FlakyLink:
             assert time.monotonic() < deadline, f"no presence event {state}"
             page.wait_for_timeout(100)  # poll interval
 
+    def wait_snapshot(self, page: Page, topic: str) -> None:
+        """Poll until the snapshot of TOPIC has passed to the page."""
+        deadline = time.monotonic() + 10
+        while topic not in {snapshot for message in self.passed for snapshot in _snapshot_topics(message)}:
+            assert time.monotonic() < deadline, f"no snapshot of {topic}"
+            page.wait_for_timeout(100)  # poll interval
+
     def cut(self) -> None:
         assert self.page_side is not None
         self.page_side.close(code=1006, reason="network lost")
 
 
-def _presence_states(frame: str) -> list[str]:
-    """The presence states in a frame (one message, or a batch of them: the desk asks for batches)."""
+def _messages(frame: str) -> list[dict[str, Any]]:
+    """The messages in a frame (one message, or a batch of them: the desk asks for batches)."""
     envelope = json.loads(frame)
-    messages = envelope["data"] if envelope["type"] == "batch" else [envelope]
-    datas = [message.get("data") or {} for message in messages]
+    return list(envelope["data"]) if envelope["type"] == "batch" else [envelope]
+
+
+def _snapshot_topics(frame: str) -> list[str]:
+    return [message["topic"] for message in _messages(frame) if message.get("type") == "snapshot"]
+
+
+def _presence_states(frame: str) -> list[str]:
+    datas = [message.get("data") or {} for message in _messages(frame)]
     return [(data.get("presence") or {}).get("state") for data in datas if data.get("kind") == "presence"]
 
 
@@ -75,6 +90,7 @@ def test_desk_reconnects_applies_the_snapshot_and_leaves_when_the_token_is_revok
     page.route_web_socket(re.compile(r"/ws\?"), link.route)
     log_in(page, f"{live_server.base_url}/desk", desk_world.agent_username, desk_world.password)
     presence = page.locator("#presence-state")
+    link.wait_snapshot(page, "me")  # subscribed: a change from now on comes as an event, not in a snapshot
     page.click("#presence-available")
     expect(presence).to_have_attribute("data-state", "available")
     expect(page.locator("#connection")).to_have_attribute("data-state", "open")
