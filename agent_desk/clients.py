@@ -1,24 +1,33 @@
-"""One connected desk or wall: what it may and did subscribe to, and its outgoing queue.
+"""One connected desk or wall: what it may and did subscribe to, and the messages on their way to it.
 
-Messages are serialised once and queued; a sender task writes them to the socket (for a client that asked
-for batches, all those waiting in one frame), so a slow client never holds up the others. A client whose
-queue overflows is closed (1013) and resyncs from snapshots."""
+Messages are serialised once and written straight to the socket: a write to a socket with room in its
+buffer finishes at once, so nothing waits in a queue or for a task of its own (agent_desk/eager.py). The
+messages published in one pass of the event loop go out together after it (a client that asked for
+batches gets them in one frame). Only while a write waits for a client that reads slowly do its next
+messages wait, then go out together; a client with too many waiting is closed (1013) and resyncs from
+snapshots."""
 
 import asyncio
 import json
+import logging
 import time
+from collections import deque
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from agent_desk.eager import start_eagerly
 from backend.auth.roles import Role
 
+log = logging.getLogger(__name__)
 TOPICS = ("me", "queue", "calls", "agents", "figures")
 ROLE_TOPICS = {
     Role.agent: frozenset({"me", "queue"}),
     Role.supervisor: frozenset(TOPICS),
     Role.admin: frozenset(TOPICS),
 }
-OUTBOX_LIMIT = 2_000
+WAITING_LIMIT = 2_000  # messages waiting for one client at most
+BATCH_LIMIT = 500  # messages in one batch frame at most
 
 
 class CloseCode:
@@ -38,21 +47,58 @@ def batch_frame(messages: list[str]) -> str:
     return f'{{"type":"batch","data":[{",".join(messages)}]}}'
 
 
+class DeskSocket(Protocol):
+    """What a client writes to (Starlette's WebSocket)."""
+
+    async def send_text(self, data: str) -> None: ...
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
+
+
+class Outgoing:
+    """The clients with messages to write: written once the current pass of the event loop is over (or
+    at `flush`), so the messages published meanwhile go out together."""
+
+    def __init__(self) -> None:
+        self._clients: list[DeskClient] = []
+        self._scheduled = False
+
+    def want(self, client: "DeskClient") -> None:
+        self._clients.append(client)
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        clients, self._clients, self._scheduled = self._clients, [], False
+        for client in clients:
+            client.write_waiting()
+
+
 @dataclass(eq=False)
 class DeskClient:
     user_id: int
     role: Role
     token_sha256: str
-    outbox: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(OUTBOX_LIMIT))
+    outgoing: Outgoing
+    socket: DeskSocket | None = None  # None: messages wait (a client not connected yet)
+    batch: bool = False
     topics: set[str] = field(default_factory=set)
     seq: int = 0
     last_heard: float = field(default_factory=time.monotonic)
     close_code: int | None = None
     close_reason: str = ""
+    _waiting: deque[str] = field(default_factory=deque)
+    _writing: "asyncio.Task[None] | None" = None  # a write that had to wait
+    _close_sent: bool = False
 
     @property
     def allowed_topics(self) -> frozenset[str]:
         return ROLE_TOPICS.get(self.role, frozenset())
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
 
     def heard(self) -> None:
         self.last_heard = time.monotonic()
@@ -65,30 +111,69 @@ class DeskClient:
         self.seq += 1
         self._put(f'{{"type":"event","topic":"{topic}","seq":{self.seq},"data":{data_json}}}')
 
-    def take_waiting(self, limit: int) -> list[str]:
-        """The messages queued behind the one being sent (up to LIMIT), leaving a close marker queued."""
-        taken: list[str] = []
-        while len(taken) < limit and not self.outbox.empty():
-            if (text := self.outbox.get_nowait()) is None:
-                self.outbox.put_nowait(None)
-                break
-            taken.append(text)
-        return taken
-
     def close(self, code: int, reason: str) -> None:
+        """Drop what waits and close the socket (with REASON, a close frame) once no write is under way."""
         if self.close_code is None:
             self.close_code, self.close_reason = code, reason
-            self._drop_pending()
-            self.outbox.put_nowait(None)
+            self._waiting.clear()
+            self.outgoing.want(self)
+
+    def write_waiting(self) -> None:
+        """Write the waiting messages (then the close frame, once closed) until a write has to wait."""
+        while self._writing is None and self.socket is not None:
+            if self.close_code is not None:
+                if self.close_reason and not self._close_sent:
+                    self._close_sent = True
+                    self._start(self.socket.close(self.close_code, self.close_reason))
+                return
+            if not self._waiting:
+                return
+            self._start(self.socket.send_text(self._next_frame()))
+
+    async def finished(self) -> None:
+        """Once the writes under way and the close frame asked for are done."""
+        self.write_waiting()
+        while (writing := self._writing) is not None:
+            await asyncio.wait([writing])
 
     def _put(self, text: str) -> None:
         if self.close_code is not None:
             return
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
+        if len(self._waiting) >= WAITING_LIMIT:
             self.close(CloseCode.TOO_SLOW, "消息积压，请重新连接")
+            return
+        self._waiting.append(text)
+        if len(self._waiting) == 1 and self._writing is None:
+            self.outgoing.want(self)
 
-    def _drop_pending(self) -> None:
-        while not self.outbox.empty():
-            self.outbox.get_nowait()
+    def _next_frame(self) -> str:
+        if not self.batch or len(self._waiting) == 1:
+            return self._waiting.popleft()
+        count = min(len(self._waiting), BATCH_LIMIT)
+        return batch_frame([self._waiting.popleft() for _ in range(count)])
+
+    def _start(self, write: Coroutine[Any, Any, None]) -> None:
+        try:
+            self._writing = start_eagerly(write)
+        except Exception as error:
+            self._lost(error)
+            return
+        if self._writing is not None:
+            self._writing.add_done_callback(self._written)
+
+    def _written(self, writing: "asyncio.Task[None]") -> None:
+        self._writing = None
+        if writing.cancelled():
+            self._lost(None)
+        elif (error := writing.exception()) is not None:
+            self._lost(error)
+        else:
+            self.write_waiting()
+
+    def _lost(self, error: BaseException | None) -> None:
+        """The socket failed: nothing more is written to it (the endpoint sees it closed)."""
+        log.debug("desk socket of user %s failed: %r", self.user_id, error)
+        self.socket = None
+        self._waiting.clear()
+        if self.close_code is None:
+            self.close_code = CloseCode.GOING_AWAY

@@ -3,11 +3,11 @@ connected to this process, builds topic snapshots, and runs the desk's timers (s
 idle close, queue/figure refreshes). All database work runs in worker threads.
 
 Call events come from the call-event bus, or, in the process that owns call control, from its event
-pipeline as they are accepted: then they are queued for the clients in the AMI reader's own callback,
-without waiting behind other tasks. Each call's events are handled in order. A call Songda placed names
-its owner (agent, delivery, attempt) in its CallOriginated. Any other call whose owner is not known yet
-waits for a database lookup, on threads of the hub's own (a burst of calls keeps the shared ones busy),
-and only that call's events wait with it."""
+pipeline as they are accepted: then they are written to the clients' sockets in the AMI reader's own
+callback, without waiting behind other tasks. Each call's events are handled in order. A call Songda
+placed names its owner (agent, delivery, attempt) in its CallOriginated. Any other call whose owner is not
+known yet waits for a database lookup, on threads of the hub's own (a burst of calls keeps the shared
+ones busy), and only that call's events wait with it."""
 
 import asyncio
 import logging
@@ -19,7 +19,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from agent_desk import db_work
-from agent_desk.clients import CloseCode, DeskClient, dumps
+from agent_desk.clients import CloseCode, DeskClient, Outgoing, dumps
 from agent_desk.topics import TopicSnapshots
 from backend.config import Settings
 from backend.desk.bus import DeskBus, DeskMessage
@@ -54,6 +54,7 @@ class DeskHub:
         self.board = LiveCallBoard()
         self.snapshots = TopicSnapshots(self.board)
         self.clients: set[DeskClient] = set()
+        self.outgoing = Outgoing()
         self._owners: OrderedDict[str, CallOwner | None] = OrderedDict()
         self._reactions: asyncio.Queue[CallEvent] = asyncio.Queue()
         self._awaiting_owner: dict[str, deque[CallEvent]] = {}  # per call, the events its lookup holds
@@ -157,6 +158,7 @@ class DeskHub:
                 lookup = asyncio.ensure_future(self._look_up_owner(event.call_id))
                 self._lookups.add(lookup)
                 lookup.add_done_callback(self._lookups.discard)
+        self.outgoing.flush()  # now, not after the other listeners of the AMI reader
 
     async def _look_up_owner(self, call_id: str) -> None:
         """Find CALL_ID's owner in the database, then handle the call's events that waited for it."""
@@ -170,6 +172,7 @@ class DeskHub:
             self._remember_owner(call_id, owner)
         for event in self._awaiting_owner.pop(call_id, deque()):
             self._on_call_event(event, owner)
+        self.outgoing.flush()
 
     def _remember_owner(self, call_id: str, owner: CallOwner) -> None:
         self._owners[call_id] = owner

@@ -4,12 +4,12 @@ Protocol: agent_desk/PROTOCOL.md."""
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
 
-from agent_desk.clients import ROLE_TOPICS, CloseCode, DeskClient, batch_frame
+from agent_desk.clients import ROLE_TOPICS, CloseCode, DeskClient
 from agent_desk.hub import DeskHub
 from backend.auth import service as auth_service
 from backend.auth.models import User
@@ -20,7 +20,6 @@ from backend.desk.bus import desk_bus_for
 from telephony.bus import bus_from_url
 
 PING_INTERVAL_SECONDS = 20
-BATCH_LIMIT = 500  # messages in one batch frame at most
 
 
 @asynccontextmanager
@@ -63,9 +62,15 @@ async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "", b
     if user.role not in ROLE_TOPICS:
         await websocket.close(CloseCode.ROLE_REFUSED, "当前角色无坐席工作台")
         return
-    client = DeskClient(user_id=user.id, role=user.role, token_sha256=auth_service.token_digest(token))
+    client = DeskClient(
+        user_id=user.id,
+        role=user.role,
+        token_sha256=auth_service.token_digest(token),
+        outgoing=hub.outgoing,
+        socket=websocket,
+        batch=batch,
+    )
     hub.register(client)
-    sender = asyncio.create_task(_send_loop(websocket, client, batch=batch))
     try:
         client.send({"type": "hello", "data": _hello(user, client, hub)})
         if topics:
@@ -74,8 +79,7 @@ async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "", b
     finally:
         hub.unregister(client)
         client.close(CloseCode.GOING_AWAY, "")
-        with suppress(Exception):
-            await sender
+        await client.finished()
 
 
 def _hello(user: User, client: DeskClient, hub: DeskHub) -> dict[str, Any]:
@@ -120,17 +124,3 @@ def _topics_of(message: dict[str, Any]) -> list[str]:
     data = message.get("data")
     topics = data.get("topics") if isinstance(data, dict) else None
     return [str(topic) for topic in topics] if isinstance(topics, list) else []
-
-
-async def _send_loop(websocket: WebSocket, client: DeskClient, *, batch: bool) -> None:
-    """Write queued messages (with BATCH, all those waiting in one `batch` frame); on the close marker,
-    close the socket with the client's close code."""
-    try:
-        while (text := await client.outbox.get()) is not None:
-            waiting = client.take_waiting(BATCH_LIMIT) if batch else []
-            await websocket.send_text(batch_frame([text, *waiting]) if waiting else text)
-    except (WebSocketDisconnect, RuntimeError):
-        return
-    if client.close_reason:
-        with suppress(Exception):
-            await websocket.close(client.close_code or CloseCode.GOING_AWAY, client.close_reason)

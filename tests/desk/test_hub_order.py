@@ -5,7 +5,6 @@ while the other calls' events go on. A call Songda placed names its owner in Cal
 import asyncio
 import dataclasses
 import itertools
-import json
 import threading
 import uuid
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from backend.desk.bus import MemoryDeskBus
 from backend.desk.live_calls import CallOwner, LiveCallBoard
 from telephony.events import CallEvent, CallOriginated
 from telephony.pipeline import EventPipeline
+from tests.desk.sockets import RecordingSocket
 from tests.desk.world import call_events, calling_a_new_task, new_extension
 
 WAIT = 10.0
@@ -40,16 +40,6 @@ def _expected_states(events: list[CallEvent], call_id: str) -> list[str]:
     board = LiveCallBoard()
     updates = (board.apply(event, None) for event in events if event.call_id == call_id)
     return [data["state"] for data in updates if data is not None]
-
-
-async def _calls_updates(wall: DeskClient, count: int) -> list[dict[str, Any]]:
-    updates: list[dict[str, Any]] = []
-    while len(updates) < count:
-        text = await asyncio.wait_for(wall.outbox.get(), WAIT)
-        message = json.loads(text or "{}")
-        if message.get("type") == "event" and message.get("topic") == "calls":
-            updates.append(message["data"])
-    return updates
 
 
 def test_a_call_waiting_for_its_owner_holds_up_only_its_own_events(
@@ -78,17 +68,21 @@ def test_a_call_waiting_for_its_owner_holds_up_only_its_own_events(
         pipeline = EventPipeline()
         hub = DeskHub(settings=get_settings(), desk_bus=MemoryDeskBus(), call_pipeline=pipeline)
         await hub.start()
-        wall = DeskClient(user_id=0, role=Role.supervisor, token_sha256="")
+        socket = RecordingSocket()
+        wall = DeskClient(
+            user_id=0, role=Role.supervisor, token_sha256="", outgoing=hub.outgoing, socket=socket
+        )
         wall.topics.add("calls")
         hub.register(wall)
         try:
             pipeline.inject([known_first])
-            first = await _calls_updates(wall, 1)  # the known call's owner is remembered from now on
+            await socket.wait_events("calls", 1, WAIT)  # the known call's owner is remembered from now on
             for event in events[1:]:
                 pipeline.inject([event])
-            while_held = first + await _calls_updates(wall, len(known_states) - 1)
+            while_held = await socket.wait_events("calls", len(known_states), WAIT)
             lookup_may_finish.set()
-            return while_held, await _calls_updates(wall, len(unknown_states))
+            everything = await socket.wait_events("calls", len(known_states) + len(unknown_states), WAIT)
+            return while_held, everything[len(while_held) :]
         finally:
             lookup_may_finish.set()
             await hub.stop()
@@ -126,8 +120,13 @@ def test_a_call_songda_placed_names_its_owner_and_needs_no_lookup(
         pipeline = EventPipeline()
         hub = DeskHub(settings=get_settings(), desk_bus=MemoryDeskBus(), call_pipeline=pipeline)
         await hub.start()
-        wall = DeskClient(user_id=0, role=Role.supervisor, token_sha256="")
-        desk = DeskClient(user_id=agent.id, role=Role.agent, token_sha256="")
+        on_wall, on_desk = RecordingSocket(), RecordingSocket()
+        wall = DeskClient(
+            user_id=0, role=Role.supervisor, token_sha256="", outgoing=hub.outgoing, socket=on_wall
+        )
+        desk = DeskClient(
+            user_id=agent.id, role=Role.agent, token_sha256="", outgoing=hub.outgoing, socket=on_desk
+        )
         wall.topics.add("calls")
         desk.topics.add("me")
         hub.register(wall)
@@ -135,7 +134,7 @@ def test_a_call_songda_placed_names_its_owner_and_needs_no_lookup(
         try:
             for event in [named, *rest]:
                 pipeline.inject([event])
-            return _queued(wall, "calls"), _queued(desk, "me")  # queued within inject: nothing waited
+            return on_wall.events("calls"), on_desk.events("me")  # written within inject: nothing waited
         finally:
             await hub.stop()
 
@@ -145,9 +144,3 @@ def test_a_call_songda_placed_names_its_owner_and_needs_no_lookup(
     owners = {(data["agent_user_id"], data["delivery_id"], data["attempt_id"]) for data in on_wall}
     assert owners == {(agent.id, made.delivery_id, attempt_id)}
     assert [data["call"]["state"] for data in on_desk if data["kind"] == "call"] == expected_states
-
-
-def _queued(client: DeskClient, topic: str) -> list[dict[str, Any]]:
-    """The data of the TOPIC events already in CLIENT's outbox."""
-    messages = [json.loads(text) for text in client.take_waiting(1000) if text]
-    return [message["data"] for message in messages if message.get("topic") == topic]
