@@ -42,7 +42,7 @@ class _Started(Coroutine[Any, Any, T]):
         self._coroutine.close()
 
     def __await__(self) -> Generator[Any, Any, T]:
-        return self  # type: ignore[return-value]  # an iterator with send and throw, as a generator
+        return self  # an iterator with send and throw, as a generator
 
     def __iter__(self) -> "_Started[T]":
         return self

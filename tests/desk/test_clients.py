@@ -4,6 +4,7 @@ close the client with 1013; a failed socket loses the client quietly."""
 
 import asyncio
 import json
+from collections.abc import Callable
 
 from agent_desk.clients import WAITING_LIMIT, CloseCode, DeskClient, Outgoing
 from backend.auth.roles import Role
@@ -16,10 +17,21 @@ def _client(outgoing: Outgoing, socket: RecordingSocket, *, batch: bool) -> Desk
     )
 
 
-async def _until(condition: object, timeout: float = 5.0) -> None:
+async def _until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
     async with asyncio.timeout(timeout):
-        while not condition():  # type: ignore[operator]
+        while not condition():
             await asyncio.sleep(0)
+
+
+def _writing_first_event() -> tuple[Outgoing, HeldSocket, DeskClient]:
+    """A batching client whose first event's write is under way and held (a reader that stopped)."""
+    outgoing = Outgoing()
+    socket = HeldSocket()
+    client = _client(outgoing, socket, batch=True)
+    socket.hold()
+    client.send_event("calls", '{"n":0}')
+    outgoing.flush()
+    return outgoing, socket, client
 
 
 def test_messages_of_one_pass_go_out_after_it_one_frame_each_or_one_batch() -> None:
@@ -46,12 +58,7 @@ def test_messages_of_one_pass_go_out_after_it_one_frame_each_or_one_batch() -> N
 
 def test_messages_wait_behind_a_slow_write_then_go_out_together_in_order() -> None:
     async def scenario() -> HeldSocket:
-        outgoing = Outgoing()
-        socket = HeldSocket()
-        client = _client(outgoing, socket, batch=True)
-        socket.hold()
-        client.send_event("calls", '{"n":0}')
-        outgoing.flush()
+        outgoing, socket, client = _writing_first_event()
         assert socket.writes_started == 1 and socket.frames == []
         for number in range(1, 5):
             client.send_event("calls", json.dumps({"n": number}))
@@ -69,12 +76,7 @@ def test_messages_wait_behind_a_slow_write_then_go_out_together_in_order() -> No
 
 def test_a_client_too_far_behind_is_closed_with_1013_after_the_write_under_way() -> None:
     async def scenario() -> tuple[HeldSocket, DeskClient]:
-        outgoing = Outgoing()
-        socket = HeldSocket()
-        client = _client(outgoing, socket, batch=True)
-        socket.hold()
-        client.send_event("calls", '{"n":0}')
-        outgoing.flush()
+        outgoing, socket, client = _writing_first_event()
         for number in range(1, WAITING_LIMIT + 2):
             client.send_event("calls", json.dumps({"n": number}))
         assert client.close_code == CloseCode.TOO_SLOW and client.waiting == 0
