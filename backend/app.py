@@ -12,6 +12,7 @@ from backend.auth import views as auth_views
 from backend.calls import views as call_views
 from backend.cases import views as case_views
 from backend.config import get_settings
+from backend.core.http import install_error_handlers
 from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
 from backend.documents import views as document_views
@@ -85,5 +86,6 @@ def create_app() -> FastAPI:
     )
     for router in _routers():
         app.include_router(router)
+    install_error_handlers(app)
     desk_web.install(app)  # the desk pages and their bundles, served by this app (no CDN)
     return app

@@ -118,7 +118,9 @@ def _request_session() -> Iterator[Session]:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(_request_session)]
+# scope="function": the request's writes commit before its response is sent, so a failed commit becomes an
+# error answer (backend.core.http) instead of a 200 for a write that was never stored.
+SessionDep = Annotated[Session, Depends(_request_session, scope="function")]
 
 
 def enum_column(enum_cls: type[Any], length: int = 32) -> Any:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES, Role
-from backend.cases.errors import NotVisible
 from backend.cases.models import Case
+from backend.core.errors import NotVisible
 from backend.deliveries.models import Delivery, DeliveryAttempt
 
 WORKER_ROLES = frozenset({Role.agent, Role.field_officer})

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.cases.enums import CaseType
-from backend.cases.pagination import PageParams
+from backend.core.pagination import PageParams
 from backend.deliveries.schemas import DeliveryDetail
 from backend.documents.schemas import DocumentRead
 from backend.evidence.enums import EvidenceKind

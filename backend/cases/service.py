@@ -1,7 +1,7 @@
 """Reading cases: scoped lists with filters, and the assembled case file."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Select, exists, select
@@ -10,26 +10,17 @@ from sqlalchemy.orm import Session, selectinload
 from backend.auth.models import User
 from backend.cases import access
 from backend.cases.models import Case
-from backend.cases.pagination import fetch_page
 from backend.cases.schemas import CaseFilters
+from backend.core.clock import beijing_day_start
+from backend.core.pagination import fetch_page
 from backend.deliveries.enums import DeliveryStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt, attempt_evidence
 from backend.evidence.models import Evidence
 from backend.parties.models import ContactPoint, Party
 
-BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 OPEN_DELIVERY_STATUSES = frozenset(
     {DeliveryStatus.pending, DeliveryStatus.in_progress, DeliveryStatus.unservable}
 )
-
-
-def court_today() -> date:
-    """Today's date at the court (Beijing time; China has no daylight saving)."""
-    return datetime.now(BEIJING).date()
-
-
-def beijing_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=BEIJING).astimezone(UTC)
 
 
 def contains_text(column: Any, text: str) -> Any:

@@ -4,14 +4,15 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
+from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.roles import ALL_ROLES
 from backend.cases import access
 from backend.cases import service as case_service
-from backend.cases.http import audit_read, service_errors
 from backend.cases.models import Case
-from backend.cases.pagination import Page
 from backend.cases.schemas import CaseFile, CaseFilters, CaseRead, EvidenceRead
+from backend.core.http import service_errors
+from backend.core.pagination import Page
 from backend.database import SessionDep
 from backend.deliveries.schemas import DeliveryDetail
 from backend.documents.schemas import DocumentRead

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from backend import taskqueue
 from backend.auth.models import User
-from backend.cases.errors import InvalidRequest, RuleViolation
-from backend.cases.service import court_today
+from backend.core.clock import court_today
+from backend.core.errors import InvalidRequest, RuleViolation
 from backend.database import utcnow
 from backend.deliveries.enums import (
     DELIVERY_STATUS_LABELS,

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
 from backend.cases import access
-from backend.cases.errors import NotPermitted, NotVisible
 from backend.cases.models import Case
-from backend.cases.pagination import fetch_page
-from backend.cases.service import OPEN_DELIVERY_STATUSES, court_today
+from backend.cases.service import OPEN_DELIVERY_STATUSES
+from backend.core.clock import court_today
+from backend.core.errors import NotPermitted, NotVisible
+from backend.core.pagination import fetch_page
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.schemas import DeliveryFilters
 

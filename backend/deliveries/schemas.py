@@ -4,7 +4,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.cases.enums import CaseType
-from backend.cases.pagination import PageParams
+from backend.core.pagination import PageParams
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.models import Delivery
 

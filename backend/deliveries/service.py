@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from backend.audit import service as audit_service
 from backend.auth.models import User
 from backend.cases import access
-from backend.cases.errors import InvalidRequest, RuleViolation
+from backend.core.errors import InvalidRequest, RuleViolation
 from backend.deliveries.enums import AttemptStatus, DeliveryStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.state import ATTEMPT_TRANSITIONS, check_delivery_transition, is_terminal_delivery

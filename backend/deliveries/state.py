@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from enum import StrEnum
 
+from backend.core.errors import RuleViolation
 from backend.deliveries.enums import (
     ATTEMPT_STATUS_LABELS,
     DELIVERY_STATUS_LABELS,
@@ -33,7 +34,7 @@ ATTEMPT_TRANSITIONS: Mapping[AttemptStatus, frozenset[AttemptStatus]] = {
 }
 
 
-class IllegalTransition(ValueError):
+class IllegalTransition(RuleViolation):
     """A status change the state machine does not allow."""
 
     def __init__(self, entity: str, current: StrEnum, target: StrEnum, labels: Mapping[str, str]) -> None:

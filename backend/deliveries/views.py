@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import Query, Request, status
 
+from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.roles import ALL_ROLES, Role
-from backend.cases.http import audit_read, service_errors
-from backend.cases.pagination import Page
+from backend.core.http import service_errors
+from backend.core.pagination import Page
 from backend.database import SessionDep
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries import queries

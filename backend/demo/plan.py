@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from backend.cases.enums import CaseType
-from backend.cases.service import BEIJING
+from backend.core.clock import BEIJING
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.demo import names
 from backend.demo.people import PartyMaker, PartyPlan

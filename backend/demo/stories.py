@@ -9,7 +9,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from backend.cases.enums import CaseType
-from backend.cases.service import BEIJING
+from backend.core.clock import BEIJING
 from backend.deliveries.enums import AttemptOutcome as Out
 from backend.deliveries.enums import AttemptStatus, DeliveryStatus
 from backend.deliveries.enums import DeliveryMethod as M

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
-from backend.cases.errors import InvalidRequest
+from backend.core.errors import InvalidRequest
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
 from backend.cases.enums import CASE_TYPE_LABELS, CaseType
-from backend.cases.errors import NotVisible
 from backend.cases.models import Case
-from backend.cases.service import BEIJING
+from backend.core.clock import BEIJING
+from backend.core.errors import NotVisible
 from backend.deliveries.enums import METHOD_LABELS
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.schemas import AttemptRead, DeliveryRead

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.models import User
 from backend.calls.enums import CallOutcome
-from backend.cases.errors import InvalidRequest, RuleViolation
+from backend.core.errors import InvalidRequest, RuleViolation
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt

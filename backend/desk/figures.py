@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.calls.enums import CallOutcome, CallStatus, RecordingStatus
 from backend.calls.models import CallRecord
-from backend.cases.service import beijing_day_start, court_today
+from backend.core.clock import beijing_day_start, court_today
 from backend.database import utcnow
 from backend.deliveries.enums import AttemptOutcome
 from backend.deliveries.models import DeliveryAttempt

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
-from backend.cases.errors import InvalidRequest
+from backend.core.errors import InvalidRequest
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import METHOD_LABELS, AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt

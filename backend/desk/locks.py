@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from backend.audit import service as audit_service
 from backend.auth.models import User
-from backend.cases.errors import RuleViolation
 from backend.config import get_settings
+from backend.core.errors import RuleViolation
 from backend.database import utcnow
 from backend.deliveries.models import Delivery
 from backend.desk import followup, notify, phone, queue

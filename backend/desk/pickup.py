@@ -7,8 +7,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
-from backend.cases.errors import InvalidRequest, NotVisible, RuleViolation
-from backend.cases.service import BEIJING, beijing_day_start
+from backend.core.clock import BEIJING, beijing_day_start
+from backend.core.errors import InvalidRequest, NotVisible, RuleViolation
 from backend.deliveries.models import Delivery
 from backend.desk.models import PickupBooking, PickupSlot, PickupWindow
 

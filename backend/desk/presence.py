@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from backend.audit import service as audit_service
 from backend.auth.models import AuthToken, User
-from backend.cases.errors import InvalidRequest, RuleViolation
 from backend.config import get_settings
+from backend.core.errors import InvalidRequest, RuleViolation
 from backend.database import utcnow
 from backend.desk import locks, notify
 from backend.desk.enums import PRESENCE_LABELS, PresenceState

@@ -13,8 +13,8 @@ from backend.auth.models import User
 from backend.calls import service as call_service
 from backend.calls.models import CallRecord
 from backend.cases import access
-from backend.cases.errors import InvalidRequest, NotVisible, RuleViolation
 from backend.config import Settings
+from backend.core.errors import InvalidRequest, NotVisible, RuleViolation
 from backend.database import utcnow
 from backend.desk import cards, dispositions, locks, notify, phone, presence, snapshots
 from backend.desk.contacts import normalise

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.cases.models import Case
-from backend.cases.service import court_today
+from backend.core.clock import court_today
 from backend.database import utcnow
 from backend.deliveries.models import Delivery
 from backend.desk import queue

@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, HTTPException, Query, Request, status
 from sqlalchemy.orm import Session
 
+from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.calls import service as call_service
 from backend.calls.runtime import TelephonyRuntime, current_runtime
-from backend.cases.http import audit_read, service_errors
 from backend.config import get_settings
+from backend.core.http import service_errors
 from backend.database import SessionDep
 from backend.deliveries.schemas import AttemptRead
 from backend.desk import dispositions, phones, pickup, presence, service, snapshots

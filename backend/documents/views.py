@@ -6,10 +6,10 @@ from fastapi import HTTPException, Request, status
 from fastapi.responses import FileResponse
 from sqlalchemy import select
 
+from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.roles import ALL_ROLES
 from backend.cases import access
-from backend.cases.http import audit_read
 from backend.config import get_settings
 from backend.database import SessionDep
 from backend.documents.models import Document

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.cases.pagination import PageParams
+from backend.core.pagination import PageParams
 from backend.parties.enums import ContactEventKind, ContactKind, ContactState, LitigationRole, PartyType
 
 

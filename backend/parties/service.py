@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
 from backend.cases import access
-from backend.cases.pagination import fetch_page
 from backend.cases.service import contains_text
+from backend.core.pagination import fetch_page
 from backend.parties.models import ContactPoint, Party
 from backend.parties.schemas import PartyFilters
 

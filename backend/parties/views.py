@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
+from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.roles import ALL_ROLES
-from backend.cases.http import audit_read, service_errors
-from backend.cases.pagination import Page
+from backend.core.http import service_errors
+from backend.core.pagination import Page
 from backend.database import SessionDep
 from backend.parties import service as party_service
 from backend.parties.models import Party

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 
 from backend.audit import service as audit_service
+from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, client_ip, secured_router
 from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES
 from backend.calls import service as call_service
 from backend.calls.runtime import TelephonyRuntime, current_runtime
-from backend.cases.errors import NotVisible
-from backend.cases.http import audit_read, service_errors
+from backend.core.errors import NotVisible
+from backend.core.http import service_errors
 from backend.database import SessionDep
 from backend.desk import phones, pickup, presence, snapshots
 from backend.desk.live_calls import LiveCallBoard

@@ -14,8 +14,8 @@ from backend import database
 from backend.auth.models import User
 from backend.cases.enums import CaseType
 from backend.cases.models import Case
-from backend.cases.service import court_today
 from backend.config import get_settings
+from backend.core.clock import court_today
 from backend.courts.models import Court
 from backend.deliveries.models import Delivery
 from backend.documents.enums import DocumentKind

@@ -9,7 +9,7 @@ from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.cases.enums import CaseType
-from backend.cases.service import court_today
+from backend.core.clock import court_today
 from backend.courts.models import Court
 from tests.api.conftest import World, add_case
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from backend.audit.models import AuditLog
 from backend.auth.roles import Role
-from backend.cases.service import court_today
+from backend.core.clock import court_today
 from tests.desk.conftest import Session
 from tests.desk.world import add_delivery, finish_call, place_call
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
-from backend.cases.errors import InvalidRequest, RuleViolation
-from backend.cases.service import court_today
+from backend.core.clock import court_today
+from backend.core.errors import InvalidRequest, RuleViolation
 from backend.database import utcnow
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt

@@ -11,8 +11,8 @@ from backend import database
 from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.auth.roles import Role
-from backend.cases.errors import InvalidRequest
 from backend.config import get_settings
+from backend.core.errors import InvalidRequest
 from backend.database import utcnow
 from backend.desk import presence
 from backend.desk import service as desk_service

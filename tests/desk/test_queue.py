@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.cases.enums import CaseType
-from backend.cases.service import court_today
+from backend.core.clock import court_today
 from backend.database import utcnow
 from backend.deliveries.enums import AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt

@@ -15,7 +15,7 @@ from backend.calls import service as call_service
 from backend.calls.models import CallRecord
 from backend.cases.enums import CaseType
 from backend.cases.models import Case
-from backend.cases.service import court_today
+from backend.core.clock import court_today
 from backend.courts.models import Court
 from backend.deliveries.models import Delivery
 from backend.desk import presence

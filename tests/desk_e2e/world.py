@@ -11,8 +11,8 @@ from backend.auth import service as auth_service
 from backend.auth.roles import Role
 from backend.cases.enums import CaseType
 from backend.cases.models import Case
-from backend.cases.service import court_today
 from backend.config import get_settings
+from backend.core.clock import court_today
 from backend.courts.models import Court
 from backend.deliveries.models import Delivery
 from backend.desk import pickup

@@ -1,0 +1,72 @@
+"""Service errors and database constraint failures as HTTP answers with their Chinese message."""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from backend.core.errors import InvalidRequest, NotPermitted, NotVisible, RuleViolation
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Translate the service layer's exceptions into HTTP errors with their Chinese message."""
+    try:
+        yield
+    except NotVisible as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except RuleViolation as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except NotPermitted as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    except InvalidRequest as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+# Constraint names follow backend.database.NAMING_CONVENTION: uq_<table>_<columns>, fk_<table>_<column>_<ref>.
+_NAMED = re.compile(r"\b(?P<kind>uq|fk|ck|pk)_(?P<name>[a-z0-9_]+)")
+_NOT_NULL = re.compile(
+    r"NOT NULL constraint failed: \w+\.(?P<column>\w+)|column \"(?P<pg>\w+)\"[^\n]*not-null"
+)
+
+
+def constraint_failure(error: IntegrityError) -> tuple[int, str]:
+    """The HTTP status and Chinese message for a violated constraint, naming the field where known."""
+    text = str(error.orig)
+    diag = getattr(error.orig, "diag", None)
+    column = getattr(diag, "column_name", None)
+    named = _NAMED.search(text)
+    constraint = getattr(diag, "constraint_name", None) or (named.group(0) if named else None)
+    if column is None and (m := _NOT_NULL.search(text)):
+        column = m.group("column") or m.group("pg")
+    if column is not None or "NOT NULL" in text.upper() or "not-null" in text:
+        return status.HTTP_422_UNPROCESSABLE_CONTENT, f"字段「{column or '未知'}」不能为空"
+    if "UNIQUE" in text.upper() or "duplicate key" in text or (constraint or "").startswith("uq_"):
+        where = _unique_columns(text, constraint)
+        return status.HTTP_409_CONFLICT, f"「{where}」与已有记录重复" if where else "与已有记录重复"
+    if "FOREIGN KEY" in text.upper() or (constraint or "").startswith("fk_"):
+        field = constraint.split("_", 1)[1] if constraint else None
+        return status.HTTP_409_CONFLICT, f"引用的记录不存在（{field}）" if field else "引用的记录不存在"
+    return status.HTTP_409_CONFLICT, "数据与已有记录冲突，未保存"
+
+
+def _unique_columns(text: str, constraint: str | None) -> str | None:
+    if m := re.search(r"UNIQUE constraint failed: ([\w., ]+)", text):
+        return "、".join(part.split(".")[-1] for part in m.group(1).split(", "))
+    if m := re.search(r"Key \(([^)]+)\)=", text):
+        return m.group(1)
+    return constraint
+
+
+async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, IntegrityError)
+    code, message = constraint_failure(error)
+    return JSONResponse({"detail": message}, status_code=code)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """A constraint violation anywhere in a request (flush or commit) answers 409/422, never 500."""
+    app.add_exception_handler(IntegrityError, _integrity_error)

@@ -1,0 +1,57 @@
+"""A write answered 200 is stored: the request's transaction commits before the response is sent, and a
+constraint that refuses the commit answers 409/422 with the field named instead."""
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from backend import database
+from backend.auth.models import User
+from backend.auth.roles import Role
+
+
+def _stored(user_id: int) -> User:
+    with database.get_session() as session:
+        return session.get_one(User, user_id)
+
+
+def test_a_duplicate_sip_extension_answers_409_and_leaves_the_row_as_it_was(
+    client: TestClient, login: Callable[..., dict[str, str]], make_user: Callable[..., User]
+) -> None:
+    admin = login(Role.admin)
+    holder = make_user(Role.agent, sip_extension="1001")
+    target = make_user(Role.agent, sip_extension="1002")
+    response = client.patch(
+        f"/api/users/{target.id}", json={"sip_extension": "1001", "full_name": "改名"}, headers=admin
+    )
+    assert response.status_code == 409, response.text
+    assert "sip_extension" in response.json()["detail"]
+    stored = _stored(target.id)
+    assert (stored.sip_extension, stored.full_name) == ("1002", target.full_name)
+    assert _stored(holder.id).sip_extension == "1001"
+
+
+def test_an_unknown_court_never_answers_200(
+    client: TestClient, login: Callable[..., dict[str, str]], make_user: Callable[..., User]
+) -> None:
+    admin = login(Role.admin)
+    target = make_user(Role.clerk)
+    before = target.court_id
+    response = client.patch(f"/api/users/{target.id}", json={"court_id": 999_999}, headers=admin)
+    assert response.status_code == 409, response.text
+    assert "引用的记录不存在" in response.json()["detail"]
+    assert _stored(target.id).court_id == before
+
+
+def test_a_successful_write_is_in_the_database_when_its_200_arrives(
+    client: TestClient,
+    login: Callable[..., dict[str, str]],
+    make_user: Callable[..., User],
+    db_session: Session,
+) -> None:
+    admin = login(Role.admin)
+    target = make_user(Role.agent)
+    response = client.patch(f"/api/users/{target.id}", json={"full_name": "新名字"}, headers=admin)
+    assert response.status_code == 200
+    assert _stored(target.id).full_name == "新名字"
