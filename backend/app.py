@@ -20,6 +20,7 @@ from backend.evidence import proof_views
 from backend.evidence import views as evidence_views
 from backend.intake import views as intake_views
 from backend.parties import views as party_views
+from backend.pickup import views as pickup_views
 from backend.transcripts import views as transcript_views
 from backend.wall import views as wall_views
 
@@ -69,6 +70,7 @@ def _routers() -> list[APIRouter]:
         transcript_views.case_calls_router,
         desk_views.router,
         wall_views.router,
+        *pickup_views.routers,
         desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
         heap_router,  # last: its lifespan starts once every other one has
     ]

@@ -11,10 +11,11 @@ from backend.core.errors import InvalidRequest
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
-from backend.desk import contacts, pickup, records, sms
+from backend.desk import contacts, records, sms
 from backend.evidence.enums import EvidenceKind
 from backend.parties.enums import ContactKind
 from backend.parties.models import ContactPoint
+from backend.pickup import service as pickup_service
 
 MOBILE_DIGITS = 11
 
@@ -35,7 +36,9 @@ def book_pickup(
     """Book the slot, plan the pickup attempt, queue the confirmation SMS."""
     if slot_id is None:
         raise InvalidRequest("请选择领取时段")
-    booking = pickup.book(db_session=db_session, actor=actor, delivery=delivery, slot_id=slot_id, now=now)
+    booking = pickup_service.book(
+        db_session=db_session, actor=actor, delivery=delivery, slot_id=slot_id, now=now
+    )
     slot = booking.slot
     planned = attempt_service.add_attempt(
         db_session=db_session,
@@ -43,7 +46,7 @@ def book_pickup(
         delivery=delivery,
         method=DeliveryMethod.pickup,
         planned_at=slot.starts_at,
-        notes=f"预约{slot.window.name} {pickup.local_span(slot)}",
+        notes=f"预约{slot.window.name} {pickup_service.local_span(slot)}",
     )
     booking.attempt_id = planned.id
     details: dict[str, Any] = {"booking_id": booking.id, "slot_id": slot.id, "planned_attempt_id": planned.id}

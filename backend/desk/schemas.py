@@ -1,4 +1,3 @@
-from datetime import date, datetime, time
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -6,7 +5,6 @@ from pydantic import AwareDatetime, BaseModel, Field
 from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.schemas import AttemptRead
 from backend.desk.enums import DispositionKind, PresenceState
-from backend.desk.models import PickupSlot
 
 
 class PresenceChange(BaseModel):
@@ -49,52 +47,6 @@ class DispositionResult(BaseModel):
     details: dict[str, Any]
     evidence_id: int | None
     presence: dict[str, Any]
-
-
-class SlotRead(BaseModel):
-    id: int
-    window: str
-    window_id: int
-    location: str | None
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    booked: int
-
-    @classmethod
-    def of(cls, slot: PickupSlot) -> "SlotRead":
-        return cls(
-            id=slot.id,
-            window=slot.window.name,
-            window_id=slot.window_id,
-            location=slot.window.location,
-            starts_at=slot.starts_at,
-            ends_at=slot.ends_at,
-            capacity=slot.capacity,
-            booked=slot.booked,
-        )
-
-
-class WindowCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=50)
-    location: str | None = Field(default=None, max_length=200)
-    court_id: int | None = None
-
-
-class WindowRead(BaseModel):
-    id: int
-    name: str
-    location: str | None
-    court_id: int | None
-    is_active: bool
-
-
-class SlotsCreate(BaseModel):
-    date: date
-    start: time = Field(description="法院当地时间，如 09:00")
-    end: time
-    slot_minutes: int = Field(default=30, ge=5, le=240)
-    capacity: int = Field(default=5, ge=1, le=200)
 
 
 class ForcePresence(BaseModel):

@@ -4,8 +4,9 @@ from sqlalchemy.orm import Session
 
 from backend.auth.models import User
 from backend.deliveries.models import Delivery
-from backend.desk.models import PickupSlot, SmsOutbox
-from backend.desk.pickup import local_span
+from backend.desk.models import SmsOutbox
+from backend.pickup.models import PickupSlot
+from backend.pickup.service import local_span
 
 PICKUP_CONFIRMATION = "pickup_confirmation"
 

@@ -1,11 +1,10 @@
-"""The agent desk API (/api/desk): presence, next task, task card, call, hang up, disposition, pickup slots.
+"""The agent desk API (/api/desk): presence, next task, task card, call, hang up, disposition.
 Mutating handlers commit before answering, so the desk events they cause are already on their way."""
 
 import asyncio
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Query, Request, status
+from fastapi import Depends, Header, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from backend.audit.reads import audit_read
@@ -18,7 +17,7 @@ from backend.config import get_settings
 from backend.core.http import service_errors
 from backend.database import SessionDep
 from backend.deliveries.schemas import AttemptRead
-from backend.desk import dispositions, phones, pickup, presence, service, snapshots
+from backend.desk import dispositions, phones, presence, service, snapshots
 from backend.desk.schemas import (
     CallBody,
     CallStarted,
@@ -26,7 +25,6 @@ from backend.desk.schemas import (
     DispositionResult,
     PresenceChange,
     ReleaseBody,
-    SlotRead,
 )
 from telephony.ami import AmiError
 from telephony.control import CallNotLive, OriginateRequest
@@ -178,9 +176,3 @@ def record_disposition(
     )
     db_session.commit()
     return result
-
-
-@router.get("/pickup-slots", response_model=list[SlotRead])
-def pickup_slots(day: Annotated[date, Query(alias="date")], db_session: SessionDep) -> list[SlotRead]:
-    """The slots of the court's pickup windows on a day (court time), with places booked."""
-    return [SlotRead.of(slot) for slot in pickup.slots_on(db_session=db_session, day=day)]

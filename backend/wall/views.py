@@ -1,5 +1,5 @@
-"""The supervisor wall API (/api/wall, supervisor and admin): snapshot, force presence, listen in,
-and the court's pickup windows and slots."""
+"""The supervisor wall API (/api/wall, supervisor and admin): snapshot, force presence, listen in.
+The court's pickup windows and slots, under the same prefix, are in backend/pickup/views.py."""
 
 import asyncio
 from typing import Annotated, Any
@@ -16,18 +16,9 @@ from backend.calls.runtime import TelephonyRuntime, current_runtime
 from backend.core.errors import NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep
-from backend.desk import phones, pickup, presence, snapshots
+from backend.desk import phones, presence, snapshots
 from backend.desk.live_calls import LiveCallBoard
-from backend.desk.models import PickupWindow
-from backend.desk.schemas import (
-    ForcePresence,
-    ListenBody,
-    ListenStarted,
-    SlotRead,
-    SlotsCreate,
-    WindowCreate,
-    WindowRead,
-)
+from backend.desk.schemas import ForcePresence, ListenBody, ListenStarted
 from backend.wall import listen, service
 from telephony.ami import AmiError
 from telephony.control import CallNotLive
@@ -118,47 +109,3 @@ def _audit_listen(
         detail=detail,
     )
     db_session.commit()
-
-
-def _window_read(window: PickupWindow) -> WindowRead:
-    return WindowRead(
-        id=window.id,
-        name=window.name,
-        location=window.location,
-        court_id=window.court_id,
-        is_active=window.is_active,
-    )
-
-
-@router.get("/pickup-windows", response_model=list[WindowRead])
-def list_windows(db_session: SessionDep) -> list[WindowRead]:
-    return [_window_read(window) for window in pickup.list_windows(db_session=db_session)]
-
-
-@router.post("/pickup-windows", response_model=WindowRead, status_code=status.HTTP_201_CREATED)
-def create_window(body: WindowCreate, db_session: SessionDep) -> WindowRead:
-    window = pickup.create_window(db_session=db_session, **body.model_dump())
-    db_session.commit()
-    return _window_read(window)
-
-
-@router.post(
-    "/pickup-windows/{window_id}/slots", response_model=list[SlotRead], status_code=status.HTTP_201_CREATED
-)
-def create_slots(window_id: int, body: SlotsCreate, db_session: SessionDep) -> list[SlotRead]:
-    """Open slots of `slot_minutes` between `start` and `end` (court time) on `date`."""
-    window = db_session.get(PickupWindow, window_id)
-    with service_errors():
-        if window is None:
-            raise NotVisible("领取窗口")
-        slots = pickup.add_slots(
-            db_session=db_session,
-            window=window,
-            day=body.date,
-            start=body.start,
-            end=body.end,
-            minutes=body.slot_minutes,
-            capacity=body.capacity,
-        )
-    db_session.commit()
-    return [SlotRead.of(slot) for slot in slots]

@@ -19,15 +19,16 @@ from backend.core.errors import InvalidRequest, RuleViolation
 from backend.database import utcnow
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
-from backend.desk import pickup
 from backend.desk import service as desk_service
 from backend.desk.dispositions import Disposition
 from backend.desk.enums import CallbackKind, DispositionKind, PresenceState
-from backend.desk.models import AgentPresence, Callback, PickupBooking, PickupSlot, SmsOutbox, TaskLock
+from backend.desk.models import AgentPresence, Callback, SmsOutbox, TaskLock
 from backend.evidence import service as evidence_service
 from backend.evidence.enums import EvidenceKind
 from backend.parties.enums import ContactEventKind, ContactKind, ContactState
 from backend.parties.models import ContactPoint
+from backend.pickup import service as pickup_service
+from backend.pickup.models import PickupBooking, PickupSlot
 from tests.desk.world import (
     Made,
     add_delivery,
@@ -92,9 +93,9 @@ def record_of(db_session: Session, evidence_id: int) -> dict[str, Any]:
 
 
 def slot(db_session: Session, *, capacity: int = 2) -> PickupSlot:
-    window = pickup.create_window(db_session=db_session, name="一号窗口", location="诉讼服务中心一楼")
+    window = pickup_service.create_window(db_session=db_session, name="一号窗口", location="诉讼服务中心一楼")
     day = court_today() + timedelta(days=1)
-    slots = pickup.add_slots(
+    slots = pickup_service.add_slots(
         db_session=db_session,
         window=window,
         day=day,

@@ -14,7 +14,7 @@ from backend import database
 from backend.calls.models import CallRecord
 from backend.deliveries.enums import AttemptStatus, DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
-from backend.desk.models import PickupBooking
+from backend.pickup.models import PickupBooking
 from tests.conftest import REPO_ROOT
 from tests.desk_e2e.audio import looped_clip_similarity
 from tests.desk_e2e.checks import TIMER_AT_LEAST, registered_contact, wait_file_settled

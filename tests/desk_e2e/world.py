@@ -15,11 +15,11 @@ from backend.config import get_settings
 from backend.core.clock import court_today
 from backend.courts.models import Court
 from backend.deliveries.models import Delivery
-from backend.desk import pickup
 from backend.documents.enums import DocumentKind
 from backend.documents.models import Document
 from backend.parties.enums import ContactEventKind, ContactKind, LitigationRole, PartyType
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
+from backend.pickup import service as pickup_service
 from tests.conftest import TEST_PASSWORD
 
 AGENT_EXTENSION = "1009"
@@ -130,10 +130,10 @@ def build_world(
         sip_extension=supervisor_extension,
     )
     pickup_day = court_today() + timedelta(days=1)
-    window = pickup.create_window(
+    window = pickup_service.create_window(
         db_session=session, name="诉讼服务中心 3 号窗口", location="一层大厅", court_id=court.id
     )
-    pickup.add_slots(
+    pickup_service.add_slots(
         db_session=session,
         window=window,
         day=pickup_day,

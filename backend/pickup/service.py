@@ -10,7 +10,7 @@ from backend.auth.models import User
 from backend.core.clock import BEIJING, beijing_day_start
 from backend.core.errors import InvalidRequest, NotVisible, RuleViolation
 from backend.deliveries.models import Delivery
-from backend.desk.models import PickupBooking, PickupSlot, PickupWindow
+from backend.pickup.models import PickupBooking, PickupSlot, PickupWindow
 
 
 class SlotFull(RuleViolation):
