@@ -6,10 +6,11 @@ from backend.calls.models import CallRecord
 from backend.cases.models import Case
 from backend.courts.models import Court
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
-from backend.desk.models import AgentPresence, Callback, SmsOutbox, TaskLock
+from backend.desk.models import AgentPresence, Callback, TaskLock
 from backend.documents.models import Document
 from backend.evidence.models import Evidence, EvidenceChainEntry, ProofOfService
 from backend.intake.models import ImportJob
+from backend.messaging.models import SmsOutbox
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
 from backend.pickup.models import PickupBooking, PickupSlot, PickupWindow
 from backend.transcripts.models import Transcript, TranscriptFlag, TranscriptGram

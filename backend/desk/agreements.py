@@ -11,8 +11,9 @@ from backend.core.errors import InvalidRequest
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
-from backend.desk import contacts, records, sms
+from backend.desk import contacts, records
 from backend.evidence.enums import EvidenceKind
+from backend.messaging import service as sms_service
 from backend.parties.enums import ContactKind
 from backend.parties.models import ContactPoint
 from backend.pickup import service as pickup_service
@@ -53,13 +54,13 @@ def book_pickup(
     mobile = _mobile_for_sms(db_session, delivery, attempt)
     if mobile is None:
         return details | {"sms_id": None, "sms_skipped": "当事人无可用手机号"}
-    message = sms.queue_sms(
+    message = sms_service.queue_sms(
         db_session=db_session,
         actor=actor,
         delivery=delivery,
         to_number=mobile,
-        text=sms.pickup_confirmation_text(delivery=delivery, slot=slot),
-        purpose=sms.PICKUP_CONFIRMATION,
+        text=sms_service.pickup_confirmation_text(delivery=delivery, slot=slot),
+        purpose=sms_service.PICKUP_CONFIRMATION,
     )
     return details | {"sms_id": message.id}
 

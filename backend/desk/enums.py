@@ -15,12 +15,6 @@ class CallbackKind(StrEnum):
     retry = "retry"  # no answer, busy or a wrong number: call again (another number) later
 
 
-class SmsStatus(StrEnum):
-    queued = "queued"
-    sent = "sent"
-    failed = "failed"
-
-
 class DispositionKind(StrEnum):
     pickup = "pickup"
     electronic = "electronic"

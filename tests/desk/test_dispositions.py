@@ -22,9 +22,10 @@ from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAtt
 from backend.desk import service as desk_service
 from backend.desk.dispositions import Disposition
 from backend.desk.enums import CallbackKind, DispositionKind, PresenceState
-from backend.desk.models import AgentPresence, Callback, SmsOutbox, TaskLock
+from backend.desk.models import AgentPresence, Callback, TaskLock
 from backend.evidence import service as evidence_service
 from backend.evidence.enums import EvidenceKind
+from backend.messaging.models import SmsOutbox
 from backend.parties.enums import ContactEventKind, ContactKind, ContactState
 from backend.parties.models import ContactPoint
 from backend.pickup import service as pickup_service

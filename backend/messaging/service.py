@@ -1,10 +1,10 @@
-"""Text messages the desk queues for the SMS gateway: the pickup appointment confirmation."""
+"""Text messages queued for the SMS gateway, and the texts they carry: the pickup appointment confirmation."""
 
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
 from backend.deliveries.models import Delivery
-from backend.desk.models import SmsOutbox
+from backend.messaging.models import SmsOutbox
 from backend.pickup.models import PickupSlot
 from backend.pickup.service import local_span
 
@@ -12,6 +12,7 @@ PICKUP_CONFIRMATION = "pickup_confirmation"
 
 
 def pickup_confirmation_text(*, delivery: Delivery, slot: PickupSlot) -> str:
+    """The confirmation of a booked pickup slot: where, when, which documents, what to bring."""
     court = delivery.case.court.name
     where = slot.window.name + (f"（{slot.window.location}）" if slot.window.location else "")
     documents = "、".join(document.name for document in delivery.documents) or "诉讼文书"
@@ -25,6 +26,7 @@ def pickup_confirmation_text(*, delivery: Delivery, slot: PickupSlot) -> str:
 def queue_sms(
     *, db_session: Session, actor: User, delivery: Delivery, to_number: str, text: str, purpose: str
 ) -> SmsOutbox:
+    """Queue TEXT to TO_NUMBER for the SMS gateway, filed under the delivery and its case."""
     message = SmsOutbox(
         to_number=to_number,
         text=text,

@@ -1,0 +1,1 @@
+"""Messages to parties through a gateway: today the SMS outbox the desk queues into."""

@@ -1,0 +1,7 @@
+from enum import StrEnum
+
+
+class SmsStatus(StrEnum):
+    queued = "queued"
+    sent = "sent"
+    failed = "failed"
