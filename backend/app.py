@@ -6,12 +6,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+import backend.wiring  # noqa: F401  (channels, reactions, periodic jobs)
 from agent_desk import web as desk_web
 from agent_desk import ws as desk_ws
 from backend.auth import views as auth_views
 from backend.calls import views as call_views
 from backend.cases import views as case_views
 from backend.config import get_settings
+from backend.core import schedule
 from backend.core.http import install_error_handlers
 from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
@@ -40,6 +42,24 @@ async def _freeze_startup_heap(app: FastAPI) -> AsyncIterator[None]:
 
 
 heap_router = APIRouter(lifespan=_freeze_startup_heap)
+
+
+@asynccontextmanager
+async def _run_periodic_jobs(app: FastAPI) -> AsyncIterator[None]:
+    """The embedded default runs the periodic jobs itself; with Celery, `songda beat` does."""
+    settings = get_settings()
+    if not (settings.in_process_scheduler and settings.task_queue_url.startswith("memory")):
+        yield
+        return
+    scheduler = schedule.InProcessScheduler(schedule.jobs())
+    scheduler.start()
+    try:
+        yield
+    finally:
+        scheduler.stop()
+
+
+scheduler_router = APIRouter(lifespan=_run_periodic_jobs)
 
 
 @health_router.get("/api/health")
@@ -72,6 +92,7 @@ def _routers() -> list[APIRouter]:
         wall_views.router,
         *pickup_views.routers,
         desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
+        scheduler_router,
         heap_router,  # last: its lifespan starts once every other one has
     ]
 

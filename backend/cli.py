@@ -4,6 +4,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+import backend.wiring  # noqa: F401  (channels, reactions, periodic jobs)
 from asr.cli import asr_app
 from backend import database, dbmigrate
 from backend.auth import service as auth_service
@@ -48,8 +49,9 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
 @app.command()
 def worker(concurrency: int = 2, beat: bool = False) -> None:
     """Run a Celery worker (production: SONGDA_TASK_QUEUE_URL=redis://...)."""
-    from backend.worker import celery_app
+    from backend.worker import celery_app, install_schedule
 
+    install_schedule()
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
     if beat:
         argv.append("--beat")
@@ -59,8 +61,9 @@ def worker(concurrency: int = 2, beat: bool = False) -> None:
 @app.command()
 def beat() -> None:
     """Run the Celery beat scheduler (one per deployment)."""
-    from backend.worker import celery_app
+    from backend.worker import celery_app, install_schedule
 
+    install_schedule()
     celery_app.start(["beat", "--loglevel=INFO"])
 
 

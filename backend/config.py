@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     desk_sweep_seconds: float = 2.0
     desk_refresh_seconds: float = 5.0
 
+    # The delivery router's periodic pass (24-hour rule alerts, missing follow-ups, notices that fell due).
+    router_pass_seconds: float = 60.0
+    # Run periodic jobs in a thread of `songda serve` (embedded default); production runs `songda beat`.
+    in_process_scheduler: bool = True
+
     # Speech recognition.
     vosk_model: Path = Field(default=Path("../shared/asr/models/vosk-model-small-cn-0.22"))
     # Official archive that `songda asr fetch-model` downloads into vosk_model (checked against the hash).

@@ -10,7 +10,12 @@ def _broker_url() -> str:
     return "memory://" if url.startswith("memory") else url
 
 
-TASK_MODULES = ["backend.intake.tasks", "backend.transcripts.tasks", "backend.evidence.tasks"]
+TASK_MODULES = [
+    "backend.intake.tasks",
+    "backend.transcripts.tasks",
+    "backend.evidence.tasks",
+    "backend.deliveries.tasks",
+]
 celery_app = Celery("songda", broker=_broker_url(), include=TASK_MODULES)
 celery_app.conf.update(
     task_acks_late=True,
@@ -27,3 +32,11 @@ celery_app.conf.update(
         "unacked_restore_throttle": 1,
     },
 )
+
+
+def install_schedule() -> None:
+    """Load the channels, reactions and periodic jobs, and give beat their schedule."""
+    import backend.wiring  # noqa: F401
+    from backend.core import schedule
+
+    celery_app.conf.beat_schedule = schedule.beat_schedule()

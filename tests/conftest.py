@@ -22,12 +22,15 @@ os.environ.setdefault("SONGDA_VOSK_MODEL", str(SHARED_DIR / "asr/models/vosk-mod
 os.environ["SONGDA_LOCKOUT_THRESHOLD"] = "5"
 # Calls placed by tests are not transcribed in the background unless a test asks (tests/transcripts).
 os.environ.setdefault("SONGDA_TRANSCRIBE_AFTER_CALL", "false")
+# The router's periodic pass runs only where a test drives it (with a controlled clock).
+os.environ.setdefault("SONGDA_IN_PROCESS_SCHEDULER", "false")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-import backend.models  # noqa: E402,F401
+import backend.models  # noqa: E402
+import backend.wiring  # noqa: E402,F401
 from backend import database, taskqueue  # noqa: E402
 from backend.auth import service as auth_service  # noqa: E402
 from backend.auth.models import User  # noqa: E402

@@ -1,16 +1,16 @@
 """Attempts: planning one, and moving it through its state machine with the delivery in step.
 
-The first attempt that starts puts the delivery in progress; a succeeded attempt serves it. A served or
-cancelled delivery takes no new attempt.
+The first attempt that starts puts the delivery in progress. Only the attempt's channel can declare it
+succeeded (backend.deliveries.serving, once every required fact is recorded); a failure is answered by the
+router, which plans what follows. A served or cancelled delivery takes no new attempt.
 """
 
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from backend import taskqueue
 from backend.auth.models import User
-from backend.core.clock import court_today
+from backend.core import signals
 from backend.core.errors import InvalidRequest, RuleViolation
 from backend.database import utcnow
 from backend.deliveries.enums import (
@@ -22,15 +22,13 @@ from backend.deliveries.enums import (
 )
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.service import audit_change, close_open_attempts
+from backend.deliveries.signals import AttemptSucceeded
 from backend.deliveries.state import is_terminal_delivery
-from backend.documents.enums import NOT_SERVABLE_BY_PHONE
-from backend.evidence.proof_flow import PROOF_TASK
 from backend.parties.models import ContactPoint
 
-# Outcomes that can end a succeeded attempt: served, left after refusal (留置送达), and postal mail
-# returned or refused at a confirmed address (served on the return date).
-SERVING_OUTCOMES = frozenset(
-    {AttemptOutcome.served, AttemptOutcome.left_with_refusal, AttemptOutcome.returned, AttemptOutcome.refused}
+SUCCESS_ONLY_BY_CHANNEL = (
+    "送达成功须由送达方式核对全部送达要件后认定，不能直接修改状态；"
+    "请登记送达结果（POST /api/attempts/{id}/serve）"
 )
 
 
@@ -43,14 +41,15 @@ def _refuse_if_finished(delivery: Delivery) -> None:
 def add_attempt(
     *,
     db_session: Session,
-    actor: User,
+    actor: User | None,
     delivery: Delivery,
     method: DeliveryMethod,
     planned_at: datetime | None = None,
     notes: str | None = None,
     contact_point_id: int | None = None,
+    start_by: datetime | None = None,
 ) -> DeliveryAttempt:
-    """Plan an attempt by METHOD, optionally at one of the party's contact points."""
+    """Plan an attempt by METHOD, optionally at one of the party's contact points and with a start-by."""
     _refuse_if_finished(delivery)
     if contact_point_id is not None:
         contact_point = db_session.get(ContactPoint, contact_point_id)
@@ -60,9 +59,10 @@ def add_attempt(
         method=method,
         status=AttemptStatus.planned,
         planned_at=planned_at,
+        start_by=start_by,
         notes=notes,
         contact_point_id=contact_point_id,
-        performed_by_user_id=actor.id,
+        performed_by_user_id=actor.id if actor else None,
     )
     delivery.attempts.append(attempt)
     db_session.flush()
@@ -86,28 +86,23 @@ def _start(attempt: DeliveryAttempt, actor: User) -> None:
         delivery.transition(DeliveryStatus.in_progress)
 
 
-def _check_serving(attempt: DeliveryAttempt, outcome: AttemptOutcome) -> None:
-    if outcome not in SERVING_OUTCOMES:
-        raise InvalidRequest(f"结果「{outcome.value}」不能作为送达成功的结果")
-    if attempt.method is DeliveryMethod.phone and any(
-        document.kind in NOT_SERVABLE_BY_PHONE for document in attempt.delivery.documents
-    ):
-        raise RuleViolation("判决书、裁定书、调解书不能电话送达")
-
-
-def _succeed(attempt: DeliveryAttempt, outcome: AttemptOutcome, legal_service_date: date | None) -> None:
-    _check_serving(attempt, outcome)
+def succeed(attempt: DeliveryAttempt, outcome: AttemptOutcome, legal_service_date: date) -> None:
+    """Mark ATTEMPT succeeded and its delivery served; only backend.deliveries.serving calls this."""
     attempt.transition(AttemptStatus.succeeded)
     delivery = attempt.delivery
     delivery.transition(DeliveryStatus.served)
-    now = utcnow()
     attempt.outcome = outcome
-    attempt.ended_at = now
-    attempt.legal_service_date = legal_service_date or court_today()
+    attempt.ended_at = attempt.ended_at or utcnow()
+    attempt.legal_service_date = legal_service_date
     delivery.served_method = attempt.method
-    delivery.served_at = now
-    delivery.legal_service_date = attempt.legal_service_date
+    delivery.served_at = attempt.ended_at
+    delivery.legal_service_date = legal_service_date
     close_open_attempts(delivery=delivery, keep=attempt)
+
+
+def start(attempt: DeliveryAttempt, actor: User) -> None:
+    """Put a planned attempt in progress (and its delivery with it)."""
+    _start(attempt, actor)
 
 
 def _end(attempt: DeliveryAttempt, status: AttemptStatus, outcome: AttemptOutcome | None) -> None:
@@ -124,27 +119,36 @@ def transition_attempt(
     attempt: DeliveryAttempt,
     status: AttemptStatus,
     outcome: AttemptOutcome | None = None,
-    legal_service_date: date | None = None,
     notes: str | None = None,
 ) -> DeliveryAttempt:
-    """Move an attempt to STATUS through the state machine, and its delivery with it."""
+    """Start, fail or cancel an attempt through the state machine; success only through its channel.
+    (backend.deliveries.planning.fail_and_plan_next also asks the router what follows a failure.)"""
     previous = attempt.status
+    if status is AttemptStatus.succeeded:
+        raise RuleViolation(SUCCESS_ONLY_BY_CHANNEL)
     if status is AttemptStatus.in_progress:
         _start(attempt, actor)
-    elif status is AttemptStatus.succeeded:
-        _succeed(attempt, outcome or AttemptOutcome.served, legal_service_date)
-        taskqueue.enqueue_after_commit(db_session, PROOF_TASK, attempt_id=attempt.id)
     else:
         _end(attempt, status, outcome)
     if notes:
         attempt.notes = f"{attempt.notes}\n{notes}" if attempt.notes else notes
+    audit_transition(db_session=db_session, actor=actor, attempt=attempt, previous=previous)
+    return attempt
+
+
+def audit_transition(
+    *, db_session: Session, actor: User | None, attempt: DeliveryAttempt, previous: AttemptStatus
+) -> None:
     detail = {
         "from": previous.value,
-        "to": status.value,
+        "to": attempt.status.value,
         "outcome": attempt.outcome.value if attempt.outcome else None,
         "delivery_status": attempt.delivery.status.value,
     }
     audit_change(
         db_session=db_session, actor=actor, action="attempt_transition", target=attempt, detail=detail
     )
-    return attempt
+
+
+def announce_success(db_session: Session, attempt: DeliveryAttempt) -> None:
+    signals.announce(db_session, AttemptSucceeded(attempt_id=attempt.id))

@@ -73,3 +73,24 @@ METHOD_LABELS = {
     DeliveryMethod.entrusted: "委托送达",
     DeliveryMethod.notice: "公告送达",
 }
+
+OUTCOME_LABELS = {
+    AttemptOutcome.served: "已送达",
+    AttemptOutcome.answered: "已接通",
+    AttemptOutcome.no_answer: "无人接听",
+    AttemptOutcome.busy: "占线",
+    AttemptOutcome.rejected: "拒接",
+    AttemptOutcome.unreachable: "无法联系",
+    AttemptOutcome.agent_no_answer: "专员未接听",
+    AttemptOutcome.call_failed: "呼叫失败",
+    AttemptOutcome.pickup_booked: "已预约来院领取",
+    AttemptOutcome.electronic_consent: "同意电子送达",
+    AttemptOutcome.address_confirmed: "已确认送达地址",
+    AttemptOutcome.field_visit_needed: "需外出送达",
+    AttemptOutcome.callback_requested: "约定回拨",
+    AttemptOutcome.refused: "拒收",
+    AttemptOutcome.wrong_number: "号码错误",
+    AttemptOutcome.left_with_refusal: "留置送达",
+    AttemptOutcome.returned: "退回（视为送达）",
+    AttemptOutcome.no_show: "未按约来院",
+}

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.database import Base, enum_column, utcnow
@@ -77,6 +77,8 @@ class DeliveryAttempt(Base):
     contact_point_id: Mapped[int | None] = mapped_column(ForeignKey("contact_point.id"))
     performed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     planned_at: Mapped[datetime | None]
+    # The 24-hour rule: the latest moment this attempt may start (set by the router after a failure).
+    start_by: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     legal_service_date: Mapped[date | None]
@@ -86,6 +88,19 @@ class DeliveryAttempt(Base):
 
     delivery: Mapped[Delivery] = relationship(back_populates="attempts")
     evidence: Mapped[list["Evidence"]] = relationship(secondary=attempt_evidence, order_by="Evidence.id")
+    facts: Mapped[list["AttemptFact"]] = relationship(
+        back_populates="attempt", order_by="AttemptFact.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # The router's periodic pass reads only planned attempts with a start-by (a small part of the table).
+        Index(
+            "ix_delivery_attempt_planned_start_by",
+            "start_by",
+            postgresql_where=text("status = 'planned' AND start_by IS NOT NULL"),
+            sqlite_where=text("status = 'planned' AND start_by IS NOT NULL"),
+        ),
+    )
 
     def transition(self, target: AttemptStatus) -> None:
         """Move to TARGET or raise IllegalTransition."""
@@ -109,3 +124,41 @@ class AddressConfirmation(Base):
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
     recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AttemptFact(Base):
+    """One fact a proof of service states about an attempt, and the evidence item it rests on.
+
+    Facts are written once by the attempt's channel (from a call record, a delivery report, a receipt...);
+    an attempt succeeds only when every fact its method requires is here.
+    """
+
+    __tablename__ = "attempt_fact"
+    __table_args__ = (UniqueConstraint("attempt_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("delivery_attempt.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(50))
+    value: Mapped[str] = mapped_column(Text)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    recorded_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_by_system: Mapped[str | None] = mapped_column(String(50))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attempt: Mapped[DeliveryAttempt] = relationship(back_populates="facts")
+
+
+class RouterAlert(Base):
+    """A start-by that passed unmet (24-hour rule): raised once per attempt, shown on the wall and the API."""
+
+    __tablename__ = "router_alert"
+    __table_args__ = (UniqueConstraint("attempt_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("delivery_attempt.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30))
+    due_at: Mapped[datetime]
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    message: Mapped[str] = mapped_column(Text)

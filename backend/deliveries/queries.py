@@ -12,7 +12,7 @@ from backend.cases.service import OPEN_DELIVERY_STATUSES
 from backend.core.clock import court_today
 from backend.core.errors import NotPermitted, NotVisible
 from backend.core.pagination import fetch_page
-from backend.deliveries.models import Delivery, DeliveryAttempt
+from backend.deliveries.models import Delivery, DeliveryAttempt, RouterAlert
 from backend.deliveries.schemas import DeliveryFilters
 
 
@@ -83,6 +83,20 @@ def get_own_delivery(*, db_session: Session, user: User, delivery_id: int) -> De
     return delivery
 
 
+def get_attempt(*, db_session: Session, user: User, attempt_id: int) -> DeliveryAttempt:
+    """An attempt whose case is in the caller's scope, else NotVisible."""
+    delivery_id = db_session.scalar(
+        select(DeliveryAttempt.delivery_id).where(DeliveryAttempt.id == attempt_id)
+    )
+    if delivery_id is None:
+        raise NotVisible("送达尝试")
+    try:
+        delivery = get_delivery(db_session=db_session, user=user, delivery_id=delivery_id)
+    except NotVisible as exc:
+        raise NotVisible("送达尝试") from exc
+    return next(attempt for attempt in delivery.attempts if attempt.id == attempt_id)
+
+
 def get_own_attempt(*, db_session: Session, user: User, attempt_id: int) -> DeliveryAttempt:
     """An attempt of a delivery the caller may work on, with the same refusals."""
     delivery_id = db_session.scalar(
@@ -95,3 +109,11 @@ def get_own_attempt(*, db_session: Session, user: User, attempt_id: int) -> Deli
     except NotVisible as exc:
         raise NotVisible("送达尝试") from exc
     return next(attempt for attempt in delivery.attempts if attempt.id == attempt_id)
+
+
+def router_alerts(*, db_session: Session, open_only: bool, limit: int) -> list[RouterAlert]:
+    """The router's alerts, newest first; open ones only unless OPEN_ONLY is false."""
+    query = select(RouterAlert).order_by(RouterAlert.raised_at.desc(), RouterAlert.id.desc()).limit(limit)
+    if open_only:
+        query = query.where(RouterAlert.resolved_at.is_(None))
+    return list(db_session.scalars(query))

@@ -46,10 +46,36 @@ class AttemptCreate(BaseModel):
 
 
 class AttemptTransition(BaseModel):
+    """Start, fail or cancel an attempt. Success is declared through POST /api/attempts/{id}/serve."""
+
     status: AttemptStatus
     outcome: AttemptOutcome | None = None
-    legal_service_date: date | None = None
     notes: str | None = Field(default=None, max_length=2000)
+
+
+class AttemptServe(BaseModel):
+    """Declare an attempt served with OUTCOME; refused (409) until every fact its method requires is in."""
+
+    outcome: AttemptOutcome = AttemptOutcome.served
+
+
+class FactRead(BaseModel):
+    key: str
+    label: str
+    value: str | None
+    evidence_id: int | None
+    recorded_at: datetime | None
+
+
+class AttemptFactsRead(BaseModel):
+    """The facts an outcome requires of the attempt: recorded ones with their evidence, and missing ones."""
+
+    attempt_id: int
+    method: DeliveryMethod
+    outcome: AttemptOutcome
+    complete: bool
+    facts: list[FactRead]
+    missing: list[str]
 
 
 class AttemptRead(BaseModel):
@@ -63,6 +89,7 @@ class AttemptRead(BaseModel):
     contact_point_id: int | None
     performed_by_user_id: int | None
     planned_at: datetime | None
+    start_by: datetime | None
     started_at: datetime | None
     ended_at: datetime | None
     legal_service_date: date | None
@@ -114,3 +141,18 @@ class DeliveryDetail(DeliveryRead):
     def of(cls, delivery: Delivery) -> Self:
         attempts = [AttemptRead.model_validate(attempt) for attempt in delivery.attempts]
         return cls.model_validate(cls._fields_of(delivery) | {"attempts": attempts})
+
+
+class RouterAlertRead(BaseModel):
+    """A start-by that passed unmet (24-hour rule)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    delivery_id: int
+    attempt_id: int
+    kind: str
+    message: str
+    due_at: datetime
+    raised_at: datetime
+    resolved_at: datetime | None

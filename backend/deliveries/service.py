@@ -20,7 +20,7 @@ from backend.parties.models import Party
 def audit_change(
     *,
     db_session: Session,
-    actor: User,
+    actor: User | None,
     action: str,
     target: Delivery | DeliveryAttempt,
     detail: dict[str, Any],

@@ -9,13 +9,17 @@ from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.roles import ALL_ROLES, Role
 from backend.core.http import service_errors
 from backend.core.pagination import Page
-from backend.database import SessionDep
+from backend.database import SessionDep, utcnow
 from backend.deliveries import attempts as attempt_service
-from backend.deliveries import queries
+from backend.deliveries import facts as fact_service
+from backend.deliveries import planning, queries, serving
 from backend.deliveries import service as delivery_service
+from backend.deliveries.enums import AttemptOutcome, AttemptStatus
 from backend.deliveries.schemas import (
     AttemptCreate,
+    AttemptFactsRead,
     AttemptRead,
+    AttemptServe,
     AttemptTransition,
     DeliveryAssign,
     DeliveryCreate,
@@ -23,6 +27,8 @@ from backend.deliveries.schemas import (
     DeliveryFilters,
     DeliveryRead,
     DeliveryTransition,
+    FactRead,
+    RouterAlertRead,
 )
 
 read_router = secured_router(prefix="/api/deliveries", tags=["送达任务"], roles=ALL_ROLES)
@@ -35,7 +41,9 @@ work_router = secured_router(
 assign_router = secured_router(
     prefix="/api/deliveries", tags=["送达任务"], roles={Role.admin, Role.supervisor}
 )
-routers = [read_router, create_router, work_router, assign_router]
+attempt_read_router = secured_router(prefix="/api/attempts", tags=["送达任务"], roles=ALL_ROLES)
+alert_router = secured_router(prefix="/api/router", tags=["送达任务"], roles={Role.admin, Role.supervisor})
+routers = [read_router, attempt_read_router, create_router, work_router, assign_router, alert_router]
 
 
 @read_router.get("", response_model=Page[DeliveryRead])
@@ -118,13 +126,76 @@ def add_attempt(
 def transition_attempt(
     attempt_id: int, body: AttemptTransition, user: CurrentUser, db_session: SessionDep
 ) -> AttemptRead:
-    """Start, succeed, fail or cancel an attempt; the delivery follows (in progress, served)."""
+    """Start, fail or cancel an attempt (a failure plans the next method); success only through /serve."""
     with service_errors():
         attempt = queries.get_own_attempt(db_session=db_session, user=user, attempt_id=attempt_id)
-        attempt_service.transition_attempt(
-            db_session=db_session, actor=user, attempt=attempt, **body.model_dump()
-        )
+        if body.status is AttemptStatus.failed:
+            planning.fail_and_plan_next(
+                db_session=db_session,
+                actor=user,
+                attempt=attempt,
+                outcome=body.outcome,
+                now=utcnow(),
+                notes=body.notes,
+            )
+        else:
+            attempt_service.transition_attempt(
+                db_session=db_session, actor=user, attempt=attempt, **body.model_dump()
+            )
     return AttemptRead.model_validate(attempt)
+
+
+@work_router.post("/attempts/{attempt_id}/serve", response_model=AttemptRead)
+def serve_attempt(
+    attempt_id: int, body: AttemptServe, user: CurrentUser, db_session: SessionDep
+) -> AttemptRead:
+    """Declare the attempt served through its channel; 409 naming each required fact still missing."""
+    with service_errors():
+        attempt = queries.get_own_attempt(db_session=db_session, user=user, attempt_id=attempt_id)
+        serving.serve_attempt(db_session=db_session, actor=user, attempt=attempt, outcome=body.outcome)
+    return AttemptRead.model_validate(attempt)
+
+
+@attempt_read_router.get("/{attempt_id}/facts", response_model=AttemptFactsRead)
+def attempt_facts(
+    attempt_id: int,
+    request: Request,
+    user: CurrentUser,
+    db_session: SessionDep,
+    outcome: AttemptOutcome = AttemptOutcome.served,
+) -> AttemptFactsRead:
+    """The facts OUTCOME requires of the attempt: recorded ones with their evidence, and what is missing."""
+    with service_errors():
+        attempt = queries.get_attempt(db_session=db_session, user=user, attempt_id=attempt_id)
+        sheet = fact_service.fact_sheet(db_session=db_session, attempt=attempt, outcome=outcome)
+    audit_read(
+        db_session=db_session,
+        user=user,
+        request=request,
+        action="attempt_facts_read",
+        object_type="delivery_attempt",
+        object_id=attempt.id,
+        case_id=attempt.delivery.case_id,
+    )
+    facts = [
+        FactRead(
+            key=row.key if row else required.key,
+            label=required.label,
+            value=row.value if row else None,
+            evidence_id=row.evidence_id if row else None,
+            recorded_at=row.recorded_at if row else None,
+        )
+        for required, row in sheet
+    ]
+    missing = [required.label for required, row in sheet if row is None]
+    return AttemptFactsRead(
+        attempt_id=attempt.id,
+        method=attempt.method,
+        outcome=outcome,
+        complete=not missing,
+        facts=facts,
+        missing=missing,
+    )
 
 
 @assign_router.post("/{delivery_id}/assign", response_model=DeliveryDetail)
@@ -138,3 +209,14 @@ def assign_delivery(
             db_session=db_session, actor=user, delivery=delivery, **body.model_dump()
         )
     return DeliveryDetail.of(delivery)
+
+
+@alert_router.get("/alerts", response_model=list[RouterAlertRead])
+def router_alerts(
+    db_session: SessionDep,
+    open_only: Annotated[bool, Query(alias="open", description="只看未解除的告警")] = True,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[RouterAlertRead]:
+    """Start-bys that passed unmet (失败后 24 小时内须转其他方式), newest first."""
+    alerts = queries.router_alerts(db_session=db_session, open_only=open_only, limit=limit)
+    return [RouterAlertRead.model_validate(alert) for alert in alerts]

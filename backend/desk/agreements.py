@@ -15,7 +15,7 @@ from backend.desk import contacts, records
 from backend.evidence.enums import EvidenceKind
 from backend.messaging import service as sms_service
 from backend.parties.enums import ContactKind
-from backend.parties.models import ContactPoint
+from backend.parties.models import ContactPoint, usable_contact_points
 from backend.pickup import service as pickup_service
 
 MOBILE_DIGITS = 11
@@ -71,7 +71,7 @@ def _is_mobile(number: str) -> bool:
 
 def _mobile_for_sms(db_session: Session, delivery: Delivery, attempt: DeliveryAttempt) -> str | None:
     called = called_point(db_session, attempt)
-    phones = ([called] if called else []) + contacts.usable(delivery.party, ContactKind.phone)
+    phones = ([called] if called else []) + usable_contact_points(delivery.party, ContactKind.phone)
     return next(
         (cp.value for cp in phones if _is_mobile(contacts.normalise(ContactKind.phone, cp.value))), None
     )
@@ -191,7 +191,7 @@ def plan_field(
     notes = (notes or "").strip()
     if not notes:
         raise InvalidRequest("请填写外出送达说明")
-    addresses = contacts.usable(delivery.party, ContactKind.address)
+    addresses = usable_contact_points(delivery.party, ContactKind.address)
     planned = attempt_service.add_attempt(
         db_session=db_session,
         actor=actor,

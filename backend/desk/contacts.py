@@ -53,9 +53,3 @@ def confirm_contact_point(
     mark_contact_point(contact_point=contact_point, state=ContactState.verified, actor=actor, note=note)
     db_session.flush()
     return contact_point
-
-
-def usable(party: Party, kind: ContactKind) -> list[ContactPoint]:
-    """The party's contact points of KIND that are not known to be invalid, verified first."""
-    points = [cp for cp in party.contact_points if cp.kind is kind and cp.state is not ContactState.invalid]
-    return sorted(points, key=lambda cp: (cp.state is not ContactState.verified, cp.id))

@@ -16,10 +16,10 @@ from backend.core.errors import InvalidRequest
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import METHOD_LABELS, AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt
-from backend.desk.contacts import usable
 from backend.desk.enums import CallbackKind
 from backend.desk.models import Callback
 from backend.parties.enums import ContactKind
+from backend.parties.models import usable_contact_points
 
 SWITCH_WITHIN = timedelta(hours=24)
 MAX_PHONE_FAILURES = 3
@@ -77,7 +77,7 @@ def switch_due_at(delivery: Delivery, now: datetime) -> datetime:
 
 
 def must_switch(delivery: Delivery, outcome: AttemptOutcome, now: datetime) -> bool:
-    if outcome is AttemptOutcome.refused or not usable(delivery.party, ContactKind.phone):
+    if outcome is AttemptOutcome.refused or not usable_contact_points(delivery.party, ContactKind.phone):
         return True
     retry_at = now + RETRY_DELAYS.get(outcome, timedelta(hours=1))
     return len(phone_failures(delivery)) >= MAX_PHONE_FAILURES or retry_at >= switch_due_at(delivery, now)
@@ -128,7 +128,7 @@ def next_method(delivery: Delivery) -> DeliveryMethod:
     post_failed = any(
         a.method is DeliveryMethod.postal and a.status is AttemptStatus.failed for a in delivery.attempts
     )
-    if usable(delivery.party, ContactKind.address) and not post_failed:
+    if usable_contact_points(delivery.party, ContactKind.address) and not post_failed:
         return DeliveryMethod.postal
     return DeliveryMethod.field
 
@@ -145,7 +145,7 @@ def plan_method(
     """Plan METHOD with its start due by the 24-hour rule."""
     if method not in SWITCH_METHODS:
         raise InvalidRequest("转其他送达方式只能选择邮寄或外出送达")
-    addresses = usable(delivery.party, ContactKind.address)
+    addresses = usable_contact_points(delivery.party, ContactKind.address)
     start_by = switch_due_at(delivery, now)
     reason = f"电话未能送达，须于 {start_by:%Y-%m-%d %H:%M} (UTC) 前启动{METHOD_LABELS[method]}"
     return attempt_service.add_attempt(

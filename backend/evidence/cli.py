@@ -1,4 +1,4 @@
-"""`songda evidence ...`: verify the evidence chains from the command line."""
+"""`songda evidence ...`: verify the evidence chains, and audit served deliveries against their facts."""
 
 import typer
 from rich.console import Console
@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from backend import database
 from backend.audit import service as audit_service
 from backend.cases.models import Case
+from backend.evidence.fact_audit import incomplete_services
 from backend.evidence.verification import VerificationReport, cases_with_evidence, verify_case_chain
 
 evidence_app = typer.Typer(help="证据与证据链", no_args_is_help=True)
@@ -66,3 +67,25 @@ def verify(
     console.print(f"共核验 {len(case_ids)} 个案件，{failed} 个未通过。")
     if failed:
         raise typer.Exit(1)
+
+
+@evidence_app.command("audit")
+def audit() -> None:
+    """List every served delivery whose required facts are incomplete; exit 1 if there is any."""
+    found = 0
+    with database.get_session() as db_session:
+        for finding in incomplete_services(db_session=db_session):
+            found += 1
+            label = f"{finding.case_number} 送达任务 #{finding.delivery_id}（{finding.method}）"
+            console.print(f"[red]✗ {escape(label)}[/red]：{escape('；'.join(finding.problems))}")
+        audit_service.record(
+            db_session=db_session,
+            actor=None,
+            actor_username="cli",
+            action="service_facts_audited",
+            detail={"incomplete": found},
+        )
+    if found:
+        console.print(f"[red]{found} 个已送达的送达任务送达要件不全。[/red]")
+        raise typer.Exit(1)
+    console.print("[green]全部已送达的送达任务送达要件齐全，且均有证据支撑。[/green]")

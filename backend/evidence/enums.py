@@ -14,6 +14,7 @@ class EvidenceKind(StrEnum):
     tracking = "tracking"
     delivery_report = "delivery_report"
     address_confirmation = "address_confirmation"
+    call_record = "call_record"
     other = "other"
 
 
@@ -30,5 +31,6 @@ EVIDENCE_KIND_LABELS: dict[EvidenceKind, str] = {
     EvidenceKind.tracking: "物流轨迹",
     EvidenceKind.delivery_report: "送达报告",
     EvidenceKind.address_confirmation: "送达地址确认书",
+    EvidenceKind.call_record: "通话记录",
     EvidenceKind.other: "其他",
 }

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.config import get_settings
 from backend.database import utcnow
+from backend.deliveries.channels import channel_for
 from backend.deliveries.enums import METHOD_LABELS, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
 from backend.evidence import chain, proof_facts, service, transcripts
@@ -16,10 +18,6 @@ from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence, EvidenceChainEntry, ProofOfService
 from backend.evidence.proof_pdf import ProofContent, render_proof
 from backend.evidence.verification import verify_case_chain
-
-RECORDINGS = frozenset(
-    {EvidenceKind.recording_mix, EvidenceKind.recording_agent, EvidenceKind.recording_party}
-)
 
 
 class ProofNotAllowed(ValueError):
@@ -43,9 +41,7 @@ def verify_url(*, proof_id: int, chain_head_hash: str) -> str:
 
 
 def _titles(method: DeliveryMethod) -> tuple[str, str]:
-    if method == DeliveryMethod.phone:
-        return "电话送达记录 / 送达回证", "（电话送达）"
-    return "送达回证", f"（{METHOD_LABELS[method]}）"
+    return channel_for(method).proof_title, f"（{METHOD_LABELS[method]}）"
 
 
 def _succeeded_attempt(db_session: Session, attempt_id: int) -> DeliveryAttempt:
@@ -57,12 +53,8 @@ def _succeeded_attempt(db_session: Session, attempt_id: int) -> DeliveryAttempt:
     return attempt
 
 
-def _check_items(
-    db_session: Session, attempt: DeliveryAttempt, items: list[Evidence], chain_seq: int
-) -> None:
-    """A phone proof needs a recording; every listed item must be in the chain the proof covers."""
-    if attempt.method == DeliveryMethod.phone and not any(item.kind in RECORDINGS for item in items):
-        raise ProofNotAllowed("电话送达没有通话录音，不能作为送达凭证")
+def _check_items(db_session: Session, items: list[Evidence], chain_seq: int) -> None:
+    """Every listed item must be in the chain the proof covers."""
     query = select(EvidenceChainEntry.evidence_id, EvidenceChainEntry.item_sha256).where(
         EvidenceChainEntry.evidence_id.in_([item.id for item in items]), EvidenceChainEntry.seq <= chain_seq
     )
@@ -73,18 +65,21 @@ def _check_items(
 
 
 def _content(
-    db_session: Session, attempt: DeliveryAttempt, proof: ProofOfService, items: list[Evidence]
+    db_session: Session,
+    attempt: DeliveryAttempt,
+    proof: ProofOfService,
+    items: list[Evidence],
+    method_facts: list[proof_facts.Fact],
 ) -> ProofContent:
-    details = proof_facts.attempt_details(db_session=db_session, attempt=attempt, items=items)
     title, subtitle = _titles(attempt.method)
     return ProofContent(
         proof_id=proof.id,
         court_name=attempt.delivery.case.court.name,
         title=title,
         subtitle=subtitle,
-        facts=proof_facts.common_facts(db_session=db_session, attempt=attempt)
-        + proof_facts.method_facts(attempt.method, details),
-        transcript_excerpt=transcripts.transcript_excerpt(items=items, details=details),
+        facts=proof_facts.common_facts(db_session=db_session, attempt=attempt),
+        method_facts=method_facts,
+        transcript_excerpt=transcripts.transcript_excerpt(items=items),
         evidence=proof_facts.evidence_lines(items),
         chain_seq=proof.chain_seq,
         chain_head_hash=proof.chain_head_hash,
@@ -120,10 +115,14 @@ def generate_proof(*, db_session: Session, attempt_id: int) -> Evidence:
     existing = _existing_proof(db_session, attempt_id)
     if existing is not None and existing.evidence_id is not None:
         return db_session.get_one(Evidence, existing.evidence_id)
+    try:
+        method_facts = proof_facts.required_facts(db_session=db_session, attempt=attempt)
+    except proof_facts.FactsIncomplete as exc:
+        raise ProofNotAllowed(str(exc)) from exc
     proof = existing or _new_proof(db_session, attempt)
-    items = proof_facts.proof_items(db_session=db_session, attempt_id=attempt.id)
-    _check_items(db_session, attempt, items, proof.chain_seq)
-    pdf = render_proof(_content(db_session, attempt, proof, items))
+    items = proof_facts.proof_items(db_session=db_session, attempt=attempt)
+    _check_items(db_session, items, proof.chain_seq)
+    pdf = render_proof(_content(db_session, attempt, proof, items, method_facts))
     evidence = service.store_evidence(
         db_session=db_session,
         case_id=proof.case_id,
@@ -141,6 +140,19 @@ def generate_proof(*, db_session: Session, attempt_id: int) -> Evidence:
     proof.evidence_id = evidence.id
     db_session.flush()
     return evidence
+
+
+def generate_or_existing_proof(*, db_session: Session, attempt_id: int) -> Evidence:
+    """generate_proof, safe against a concurrent generation of the same proof (the automatic one, or a
+    second request): the loser's unique violation is rolled back and the winner's proof returned."""
+    try:
+        return generate_proof(db_session=db_session, attempt_id=attempt_id)
+    except IntegrityError:
+        db_session.rollback()
+        existing = _existing_proof(db_session, attempt_id)
+        if existing is None or existing.evidence_id is None:
+            raise
+        return db_session.get_one(Evidence, existing.evidence_id)
 
 
 def proof_for_evidence(*, db_session: Session, evidence_id: int) -> ProofOfService | None:

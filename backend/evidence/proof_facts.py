@@ -1,4 +1,4 @@
-"""What a proof of service states: labelled facts gathered from the case, the attempt and its evidence."""
+"""What a proof of service states: the case's facts, and each fact the method requires with its evidence."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -8,90 +8,26 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
-from backend.deliveries.enums import METHOD_LABELS, AttemptOutcome, DeliveryMethod
+from backend.deliveries import facts as fact_service
+from backend.deliveries.enums import METHOD_LABELS, OUTCOME_LABELS, AttemptOutcome
 from backend.deliveries.models import DeliveryAttempt
-from backend.evidence import call_facts, service
+from backend.evidence import service
 from backend.evidence.enums import EVIDENCE_KIND_LABELS, EvidenceKind
 from backend.evidence.models import Evidence
 from backend.parties.enums import LITIGATION_ROLE_LABELS
-from backend.parties.models import ContactPoint
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-OUTCOME_LABELS = {
-    AttemptOutcome.served: "已送达",
-    AttemptOutcome.answered: "已接通",
-    AttemptOutcome.pickup_booked: "已预约来院领取",
-    AttemptOutcome.electronic_consent: "同意电子送达",
-    AttemptOutcome.address_confirmed: "已确认送达地址",
-    AttemptOutcome.left_with_refusal: "留置送达",
-    AttemptOutcome.returned: "退回（视为送达）",
-    AttemptOutcome.refused: "拒收",
-}
-
-# The facts each method's proof lists, read from the attempt's details (see attempt_details).
-METHOD_FIELDS: dict[DeliveryMethod, tuple[tuple[str, str], ...]] = {
-    DeliveryMethod.phone: (
-        ("number_dialled", "拨打号码"),
-        ("connected_number", "接通号码"),
-        ("started_at", "呼叫开始时间"),
-        ("answered_at", "接听时间"),
-        ("ended_at", "通话结束时间"),
-        ("talk_seconds", "通话时长（秒）"),
-        ("hangup_cause", "挂断原因"),
-        ("call_id", "呼叫编号"),
-    ),
-    DeliveryMethod.pickup: (
-        ("appointment_slot", "预约时段"),
-        ("pickup_window", "领取窗口"),
-        ("identity_checked", "身份核验"),
-        ("received_by", "领取人"),
-        ("signed_at", "签收时间"),
-        ("refusal_note", "拒签记录"),
-    ),
-    DeliveryMethod.electronic: (
-        ("sender", "发送号码/地址"),
-        ("recipient_address", "受送达地址"),
-        ("sent_at", "发送时间"),
-        ("arrived_at", "到达时间"),
-        ("viewed_at", "查阅时间"),
-        ("signed_at", "签收时间"),
-        ("client_ip", "签收 IP"),
-        ("device", "签收设备"),
-    ),
-    DeliveryMethod.postal: (
-        ("waybill_number", "EMS 邮件号"),
-        ("address", "收件地址"),
-        ("posted_at", "交寄时间"),
-        ("delivered_at", "妥投时间"),
-        ("receipt", "签收情况"),
-        ("return_reason", "退回原因"),
-    ),
-    DeliveryMethod.field: (
-        ("address", "送达地址"),
-        ("gps", "GPS 位置"),
-        ("visited_at", "到达时间"),
-        ("received_by", "签收人"),
-        ("witness", "见证人"),
-        ("mileage_km", "里程（公里）"),
-    ),
-    DeliveryMethod.entrusted: (
-        ("entrusted_court", "受托法院"),
-        ("commissioned_at", "委托时间"),
-        ("result", "委托送达结果"),
-    ),
-    DeliveryMethod.notice: (
-        ("publication", "公告载体"),
-        ("published_at", "公告时间"),
-        ("deemed_served_on", "视为送达日期"),
-    ),
-}
 
 
 @dataclass(frozen=True, slots=True)
 class Fact:
     label: str
     value: str
+    basis: str = ""  # the evidence the fact rests on, e.g. "#12 通话录音（混音）"
+
+
+class FactsIncomplete(ValueError):
+    """The attempt lacks facts its method requires: no proof may be made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,37 +54,38 @@ def format_value(key: str, value: Any) -> str:
     return str(value)
 
 
-def proof_items(*, db_session: Session, attempt_id: int) -> list[Evidence]:
-    """The evidence a proof lists: items linked to the attempt and the recordings of its calls."""
-    linked = service.attempt_evidence_items(db_session=db_session, attempt_id=attempt_id)
-    known = {item.id for item in linked}
-    recordings = call_facts.call_evidence_ids(db_session=db_session, attempt_id=attempt_id) - known
-    items = linked + [db_session.get_one(Evidence, item_id) for item_id in recordings]
-    return sorted((item for item in items if item.kind != EvidenceKind.proof_pdf), key=lambda item: item.id)
+def required_facts(*, db_session: Session, attempt: DeliveryAttempt) -> list[Fact]:
+    """Each fact the attempt's method requires for its outcome, with the evidence it rests on."""
+    outcome = attempt.outcome or AttemptOutcome.served
+    sheet = fact_service.fact_sheet(db_session=db_session, attempt=attempt, outcome=outcome)
+    missing = [required.label for required, row in sheet if row is None]
+    if missing:
+        raise FactsIncomplete(f"送达要件不全，不能出具送达回证：{'、'.join(missing)}")
+    lines = []
+    for required, row in sheet:
+        assert row is not None
+        item = db_session.get_one(Evidence, row.evidence_id)
+        lines.append(
+            Fact(
+                required.label,
+                format_value(row.key, row.value),
+                f"#{item.id} {EVIDENCE_KIND_LABELS[item.kind]}",
+            )
+        )
+    return lines
 
 
-def attempt_details(
-    *, db_session: Session, attempt: DeliveryAttempt, items: list[Evidence]
-) -> dict[str, Any]:
-    """Facts of the attempt: its items' metadata (receipts...), its call record, then its own fields."""
-    details: dict[str, Any] = {}
-    for item in items:
-        details.update({key: value for key, value in item.metadata_json.items() if value is not None})
-    details.update(call_facts.call_details(db_session=db_session, attempt_id=attempt.id))
-    details.setdefault("started_at", attempt.started_at)
-    details.setdefault("ended_at", attempt.ended_at)
-    if attempt.method == DeliveryMethod.phone and attempt.contact_point_id is not None:
-        contact = db_session.get(ContactPoint, attempt.contact_point_id)
-        details.setdefault("number_dialled", contact.value if contact else None)
-    return {key: value for key, value in details.items() if value is not None}
-
-
-def method_facts(method: DeliveryMethod, details: dict[str, Any]) -> list[Fact]:
-    return [
-        Fact(label, format_value(key, details[key]))
-        for key, label in METHOD_FIELDS.get(method, ())
-        if details.get(key) not in (None, "")
-    ]
+def proof_items(*, db_session: Session, attempt: DeliveryAttempt) -> list[Evidence]:
+    """The evidence a proof lists: what its facts rest on and every other item linked to the attempt."""
+    rows = fact_service.fact_rows(db_session=db_session, attempt_id=attempt.id).values()
+    linked = {
+        item.id: item for item in service.attempt_evidence_items(db_session=db_session, attempt_id=attempt.id)
+    }
+    for evidence_id in {row.evidence_id for row in rows} - set(linked):
+        linked[evidence_id] = db_session.get_one(Evidence, evidence_id)
+    return sorted(
+        (item for item in linked.values() if item.kind != EvidenceKind.proof_pdf), key=lambda item: item.id
+    )
 
 
 def _performer(db_session: Session, attempt: DeliveryAttempt) -> str:

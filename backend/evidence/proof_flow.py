@@ -48,7 +48,7 @@ def generate_proof_when_ready(*, attempt_id: int) -> str:
             return "not_succeeded"
         if transcripts_pending(db_session=db_session, attempt_id=attempt_id):
             return "waiting_for_transcript"  # the transcription's end queues this again
-        proof.generate_proof(db_session=db_session, attempt_id=attempt_id)
+        proof.generate_or_existing_proof(db_session=db_session, attempt_id=attempt_id)
         return "generated"
 
 

@@ -31,6 +31,7 @@ class ProofContent:
     title: str
     subtitle: str
     facts: list[Fact]
+    method_facts: list[Fact]  # each fact the method requires, with the evidence it rests on
     transcript_excerpt: str | None
     evidence: list[EvidenceLine]
     chain_seq: int
@@ -77,6 +78,19 @@ def _facts_table(facts: list[Fact], styles: dict[str, ParagraphStyle], font: str
         [_paragraph(fact.label, styles["body"]), _paragraph(fact.value, styles["body"])] for fact in facts
     ]
     return _grid(rows, [38 * mm, 132 * mm], font)
+
+
+def _method_facts_table(facts: list[Fact], styles: dict[str, ParagraphStyle], font: str) -> Table:
+    header = [_paragraph(text, styles["small"]) for text in ("送达要件", "内容", "依据（证据编号）")]
+    rows = [
+        [
+            _paragraph(fact.label, styles["body"]),
+            _paragraph(fact.value, styles["body"]),
+            _paragraph(fact.basis, styles["small"]),
+        ]
+        for fact in facts
+    ]
+    return _grid([header, *rows], [56 * mm, 68 * mm, 46 * mm], font)
 
 
 def _evidence_table(lines: list[EvidenceLine], styles: dict[str, ParagraphStyle], font: str) -> Table:
@@ -127,6 +141,7 @@ def _story(content: ProofContent, font: str) -> list[Flowable]:
         _paragraph(content.subtitle, styles["subtitle"]),
         Spacer(1, 4 * mm),
         _facts_table(content.facts, styles, font),
+        _section("送达要件及其依据", _method_facts_table(content.method_facts, styles, font), styles),
     ]
     if content.transcript_excerpt:
         story.append(_section("通话内容摘录", _paragraph(content.transcript_excerpt, styles["body"]), styles))

@@ -29,7 +29,7 @@ def create_proof(body: ProofCreate, request: Request, user: CurrentUser, db_sess
     if case_id is None or not can_see_case(db_session=db_session, user=user, case_id=case_id):
         return JSONResponse({"detail": "送达尝试不存在"}, status_code=404)
     try:
-        evidence = proof_service.generate_proof(db_session=db_session, attempt_id=body.attempt_id)
+        evidence = proof_service.generate_or_existing_proof(db_session=db_session, attempt_id=body.attempt_id)
     except proof_service.ProofNotAllowed as exc:
         return JSONResponse({"detail": str(exc)}, status_code=status.HTTP_409_CONFLICT)
     proof = proof_service.proof_for_evidence(db_session=db_session, evidence_id=evidence.id)

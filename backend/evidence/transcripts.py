@@ -1,4 +1,4 @@
-"""The transcript excerpt a phone proof quotes: from the attempt's details or a transcript item's JSON."""
+"""The transcript excerpt a phone proof quotes, from a transcript item's JSON."""
 
 from typing import Any
 
@@ -52,11 +52,8 @@ def clip(text: str, limit: int = EXCERPT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def transcript_excerpt(*, items: list[Evidence], details: dict[str, Any]) -> str | None:
+def transcript_excerpt(*, items: list[Evidence]) -> str | None:
     """The words of the call, shortened for the proof; None when nothing was transcribed."""
-    for key in ("transcript_excerpt", "transcript"):
-        if text := transcript_text(details.get(key)):
-            return clip(text)
     for item in items:
         if item.kind == EvidenceKind.transcript and (text := transcript_text(_load(item))):
             return clip(text)

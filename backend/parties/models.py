@@ -71,3 +71,9 @@ class ContactPointEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     contact_point: Mapped[ContactPoint] = relationship(back_populates="history")
+
+
+def usable_contact_points(party: Party, kind: ContactKind) -> list[ContactPoint]:
+    """The party's contact points of KIND that are not known to be invalid, verified first."""
+    points = [cp for cp in party.contact_points if cp.kind is kind and cp.state is not ContactState.invalid]
+    return sorted(points, key=lambda cp: (cp.state is not ContactState.verified, cp.id))

@@ -8,11 +8,13 @@ from fastapi.testclient import TestClient
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
+from backend.deliveries.models import DeliveryAttempt
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
 from backend.evidence.verification import verify_case_chain
 from tests.api.conftest import World
 from tests.evidence.test_proof_flow import wait_for_proof
+from tests.facts import record_required_facts
 
 UserFactory = Callable[..., tuple[User, dict[str, str]]]
 
@@ -29,6 +31,17 @@ def _move(
     client: TestClient, headers: dict[str, str], attempt_id: object, **body: object
 ) -> dict[str, object]:
     response = client.post(f"/api/attempts/{attempt_id}/transition", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def _serve(
+    client: TestClient, headers: dict[str, str], attempt_id: object, **body: object
+) -> dict[str, object]:
+    """Record what the attempt's channel requires, then declare it served through /serve."""
+    with database.get_session() as session:
+        record_required_facts(session, session.get_one(DeliveryAttempt, int(str(attempt_id))))
+    response = client.post(f"/api/attempts/{attempt_id}/serve", json=body, headers=headers)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -93,12 +106,12 @@ def test_first_started_attempt_puts_delivery_in_progress_and_success_serves_it(
     assert failed["outcome"] == "no_answer" and failed["ended_at"] is not None
     second = _attempt(client, headers, world.delivery_id, method="electronic")
     _move(client, headers, second["id"], status="in_progress")
-    done = _move(client, headers, second["id"], status="succeeded", legal_service_date="2026-03-05")
+    done = _serve(client, headers, second["id"])
     assert done["outcome"] == "served"
     delivery = _delivery(client, headers, world.delivery_id)
     assert delivery["status"] == "served"
     assert delivery["served_method"] == "electronic"
-    assert delivery["legal_service_date"] == "2026-03-05"
+    assert delivery["legal_service_date"] == "2026-03-05"  # the recorded moment of service, in Beijing
     assert delivery["served_at"] is not None
     assert delivery["assignee_user_id"] == agent.id and delivery["agent_group"] == "民事组"
 
@@ -110,7 +123,7 @@ def test_no_attempt_on_a_served_or_cancelled_delivery(
     attempt = _attempt(client, headers, world.delivery_id, method="pickup")
     spare = _attempt(client, headers, world.delivery_id, method="postal")
     _move(client, headers, attempt["id"], status="in_progress")
-    _move(client, headers, attempt["id"], status="succeeded")
+    _serve(client, headers, attempt["id"])
     response = client.post(
         f"/api/deliveries/{world.delivery_id}/attempts", json={"method": "phone"}, headers=headers
     )
@@ -139,13 +152,11 @@ def test_a_judgment_is_never_served_by_phone(client: TestClient, world: World, a
     delivery_id = client.post("/api/deliveries", json=body, headers=headers).json()["id"]
     attempt = _attempt(client, headers, delivery_id, method="phone")
     _move(client, headers, attempt["id"], status="in_progress")
-    response = client.post(
-        f"/api/attempts/{attempt['id']}/transition", json={"status": "succeeded"}, headers=headers
-    )
+    response = client.post(f"/api/attempts/{attempt['id']}/serve", json={}, headers=headers)
     assert response.status_code == 409
     assert "不能电话送达" in response.json()["detail"]
-    wrong_outcome = {"status": "succeeded", "outcome": "no_answer"}
-    response = client.post(f"/api/attempts/{attempt['id']}/transition", json=wrong_outcome, headers=headers)
+    wrong_outcome = {"outcome": "no_answer"}
+    response = client.post(f"/api/attempts/{attempt['id']}/serve", json=wrong_outcome, headers=headers)
     assert response.status_code == 422
 
 
@@ -185,7 +196,7 @@ def test_a_succeeded_attempt_gets_its_proof_of_service_without_anyone_asking(
     _, boss = as_user(Role.supervisor)
     attempt = _attempt(client, boss, world.delivery_id, method="pickup")
     _move(client, boss, attempt["id"], status="in_progress")
-    _move(client, boss, attempt["id"], status="succeeded", legal_service_date="2026-03-05")
+    _serve(client, boss, attempt["id"])
 
     proof = wait_for_proof(int(str(attempt["id"])))
     with database.get_session() as session:

@@ -58,7 +58,8 @@ def test_every_illegal_attempt_transition_is_409(
             f"/api/attempts/{attempt.id}/transition", json={"status": target.value}, headers=headers
         )
         assert response.status_code == 409, (current, target, response.text)
-        assert "送达尝试不能从" in response.json()["detail"]
+        expected = "送达成功须由送达方式核对" if target is AttemptStatus.succeeded else "送达尝试不能从"
+        assert expected in response.json()["detail"]
 
 
 def test_allowed_manual_transitions_pass(client: TestClient, world: World, as_user: UserFactory) -> None:

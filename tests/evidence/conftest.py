@@ -1,4 +1,5 @@
-"""A served phone delivery with real recordings, a transcript and call metadata, stored through the store."""
+"""A phone delivery with real recordings, a transcript and call metadata, stored through the store;
+served through its channel (served_call) or still in progress (recorded_call)."""
 
 import json
 import shutil
@@ -20,7 +21,8 @@ from backend.cases.enums import CaseType
 from backend.cases.models import Case
 from backend.config import get_settings
 from backend.courts.models import Court
-from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
+from backend.deliveries import serving
+from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.documents.enums import DocumentKind
 from backend.documents.models import Document
@@ -29,6 +31,7 @@ from backend.evidence.service import store_evidence
 from backend.parties.enums import ContactKind, LitigationRole, PartyType
 from backend.parties.models import ContactPoint, Party
 from tests.conftest import SHARED_DIR
+from tests.facts import record_required_facts
 
 SAMPLES = SHARED_DIR / "asr/samples/zh"
 CASE_NUMBER = "(2026)京0102民初12345号"
@@ -56,7 +59,7 @@ TRANSCRIPT = {
 
 
 @dataclass(frozen=True)
-class ServedCall:
+class RecordedCall:
     court_id: int
     case_id: int
     delivery_id: int
@@ -115,15 +118,12 @@ def _delivery(session: Session, case: Case, agent: User, method: DeliveryMethod)
     attempt = DeliveryAttempt(
         delivery=delivery,
         method=method,
-        status=AttemptStatus.succeeded,
-        outcome=AttemptOutcome.electronic_consent
-        if method == DeliveryMethod.phone
-        else AttemptOutcome.served,
+        status=AttemptStatus.in_progress,
         performed_by_user_id=agent.id,
         started_at=CALL_START,
         ended_at=CALL_END,
-        legal_service_date=date(2026, 3, 5),
     )
+    delivery.status = DeliveryStatus.in_progress
     session.add_all([*documents, delivery, attempt])
     session.flush()
     attempt.contact_point_id = phone.id
@@ -199,22 +199,46 @@ def _store_call_evidence(session: Session, attempt: DeliveryAttempt, agent: User
 
 
 def build_served_call(
-    make_user: Callable[..., User], method: DeliveryMethod = DeliveryMethod.phone, with_evidence: bool = True
-) -> ServedCall:
-    """Commit a court, a case, a succeeded attempt by a new agent and (for phone) its recorded call."""
+    make_user: Callable[..., User],
+    method: DeliveryMethod = DeliveryMethod.phone,
+    outcome: AttemptOutcome = AttemptOutcome.served,
+) -> RecordedCall:
+    """Commit a court, a case, and an attempt by a new agent served through its channel: for phone, from
+    its recorded call (the channel gathers the facts from the call record); else from recorded facts."""
     agent = make_user(Role.agent, full_name="赵敏")
     with database.get_session() as session:
         court = Court(code="京0102", name="北京市西城区人民法院")
         case = _case(session, court)
         attempt = _delivery(session, case, agent, method)
-        call = method == DeliveryMethod.phone and with_evidence
-        items = _store_call_evidence(session, attempt, agent) if call else {}
-        return ServedCall(court.id, case.id, attempt.delivery_id, attempt.id, agent, items)
+        items = _store_call_evidence(session, attempt, agent) if method == DeliveryMethod.phone else {}
+        session.flush()
+        if method != DeliveryMethod.phone:
+            record_required_facts(session, attempt, outcome)
+        serving.serve_attempt(db_session=session, actor=agent, attempt=attempt, outcome=outcome)
+        return RecordedCall(court.id, case.id, attempt.delivery_id, attempt.id, agent, items)
+
+
+def build_unserved_call(make_user: Callable[..., User], *, recorded: bool) -> RecordedCall:
+    """A phone attempt in progress with (or without) its recorded call, not served."""
+    agent = make_user(Role.agent, full_name="赵敏")
+    with database.get_session() as session:
+        court = Court(code="京0102", name="北京市西城区人民法院")
+        case = _case(session, court)
+        attempt = _delivery(session, case, agent, DeliveryMethod.phone)
+        items = _store_call_evidence(session, attempt, agent) if recorded else {}
+        return RecordedCall(court.id, case.id, attempt.delivery_id, attempt.id, agent, items)
 
 
 @pytest.fixture()
-def served_call(db: Engine, make_user: Callable[..., User]) -> ServedCall:
+def served_call(db: Engine, make_user: Callable[..., User]) -> RecordedCall:
+    """A phone attempt served through its channel from its recorded, answered call."""
     return build_served_call(make_user)
+
+
+@pytest.fixture()
+def recorded_call(db: Engine, make_user: Callable[..., User]) -> RecordedCall:
+    """A phone attempt in progress with its recorded call on file (three legs and a transcript)."""
+    return build_unserved_call(make_user, recorded=True)
 
 
 def stored_path(relative_path: str) -> Path:

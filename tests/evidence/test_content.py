@@ -12,13 +12,13 @@ from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.evidence.enums import EvidenceKind
 from tests.conftest import TEST_PASSWORD
-from tests.evidence.conftest import SAMPLES, ServedCall
+from tests.evidence.conftest import SAMPLES, RecordedCall
 
 WAV = (SAMPLES / "thchs30_test_01.wav").read_bytes()
 SIZE = len(WAV)
 
 
-def _url(served: ServedCall) -> str:
+def _url(served: RecordedCall) -> str:
     return f"/api/evidence/{served.item_ids[EvidenceKind.recording_mix]}/content"
 
 
@@ -34,9 +34,9 @@ def _read_audits() -> list[AuditLog]:
 
 
 def test_whole_file_is_served_with_range_support(
-    served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+    recorded_call: RecordedCall, client: TestClient, login: Callable[..., dict[str, str]]
 ) -> None:
-    response = client.get(_url(served_call), headers=login(Role.supervisor))
+    response = client.get(_url(recorded_call), headers=login(Role.supervisor))
     assert response.status_code == 200
     assert response.content == WAV
     assert response.headers["accept-ranges"] == "bytes"
@@ -59,11 +59,11 @@ def test_byte_ranges_answer_206_with_exact_headers(
     header: str,
     first: int,
     last: int,
-    served_call: ServedCall,
+    recorded_call: RecordedCall,
     client: TestClient,
     login: Callable[..., dict[str, str]],
 ) -> None:
-    response = client.get(_url(served_call), headers={**login(Role.admin), "Range": header})
+    response = client.get(_url(recorded_call), headers={**login(Role.admin), "Range": header})
     assert response.status_code == 206
     assert response.content == WAV[first : last + 1]
     assert response.headers["content-range"] == f"bytes {first}-{last}/{SIZE}"
@@ -85,45 +85,45 @@ BAD_RANGES = [
 
 @pytest.mark.parametrize("header", [*BAD_RANGES, "bytes=-"])
 def test_unsatisfiable_or_malformed_ranges_answer_416(
-    header: str, served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+    header: str, recorded_call: RecordedCall, client: TestClient, login: Callable[..., dict[str, str]]
 ) -> None:
-    response = client.get(_url(served_call), headers={**login(Role.admin), "Range": header})
+    response = client.get(_url(recorded_call), headers={**login(Role.admin), "Range": header})
     assert response.status_code == 416
     assert response.headers["content-range"] == f"bytes */{SIZE}"
 
 
 def test_a_stale_if_range_gets_the_whole_file(
-    served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+    recorded_call: RecordedCall, client: TestClient, login: Callable[..., dict[str, str]]
 ) -> None:
     headers = login(Role.admin)
-    etag = client.get(_url(served_call), headers=headers).headers["etag"]
-    fresh = client.get(_url(served_call), headers={**headers, "Range": "bytes=0-9", "If-Range": etag})
+    etag = client.get(_url(recorded_call), headers=headers).headers["etag"]
+    fresh = client.get(_url(recorded_call), headers={**headers, "Range": "bytes=0-9", "If-Range": etag})
     assert fresh.status_code == 206 and fresh.content == WAV[:10]
-    stale = client.get(_url(served_call), headers={**headers, "Range": "bytes=0-9", "If-Range": '"old"'})
+    stale = client.get(_url(recorded_call), headers={**headers, "Range": "bytes=0-9", "If-Range": '"old"'})
     assert stale.status_code == 200 and stale.content == WAV
 
 
 def test_people_on_the_case_can_read(
-    served_call: ServedCall, client: TestClient, make_user: Callable[..., User]
+    recorded_call: RecordedCall, client: TestClient, make_user: Callable[..., User]
 ) -> None:
     readers = [
-        served_call.agent,
-        make_user(Role.clerk, court_id=served_call.court_id),
+        recorded_call.agent,
+        make_user(Role.clerk, court_id=recorded_call.court_id),
         make_user(Role.supervisor),
     ]
     for reader in readers:
         response = client.get(
-            _url(served_call), headers={**_headers_for(client, reader), "Range": "bytes=0-3"}
+            _url(recorded_call), headers={**_headers_for(client, reader), "Range": "bytes=0-3"}
         )
         assert response.status_code == 206 and response.content == b"RIFF", reader.role
 
 
 def test_outsiders_get_404_and_anonymous_callers_401(
-    served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+    recorded_call: RecordedCall, client: TestClient, login: Callable[..., dict[str, str]]
 ) -> None:
-    assert client.get(_url(served_call)).status_code == 401
+    assert client.get(_url(recorded_call)).status_code == 401
     for outsider in (login(Role.agent), login(Role.field_officer), login(Role.clerk)):
-        response = client.get(_url(served_call), headers=outsider)
+        response = client.get(_url(recorded_call), headers=outsider)
         assert response.status_code == 404 and response.content != WAV
     assert client.get("/api/evidence/999999/content", headers=login(Role.admin)).status_code == 404
     denied = [row for row in _read_audits() if row.action == "evidence_access_denied"]
@@ -132,13 +132,13 @@ def test_outsiders_get_404_and_anonymous_callers_401(
 
 
 def test_every_read_is_audited_with_its_range(
-    served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+    recorded_call: RecordedCall, client: TestClient, login: Callable[..., dict[str, str]]
 ) -> None:
     headers = login(Role.supervisor)
-    client.get(_url(served_call), headers=headers)
-    client.get(_url(served_call), headers={**headers, "Range": "bytes=0-99"})
-    client.get(_url(served_call), headers={**headers, "Range": "bytes=-10"})
-    client.get(_url(served_call), headers={**headers, "Range": f"bytes={SIZE}-"})
+    client.get(_url(recorded_call), headers=headers)
+    client.get(_url(recorded_call), headers={**headers, "Range": "bytes=0-99"})
+    client.get(_url(recorded_call), headers={**headers, "Range": "bytes=-10"})
+    client.get(_url(recorded_call), headers={**headers, "Range": f"bytes={SIZE}-"})
     reads = [row for row in _read_audits() if row.action == "evidence_read"]
     assert [(row.detail["range"], row.detail["status"]) for row in reads] == [
         (None, 200),
@@ -147,15 +147,15 @@ def test_every_read_is_audited_with_its_range(
         (f"bytes={SIZE}-", 416),
     ]
     assert reads[1].detail["served"] == f"bytes 0-99/{SIZE}"
-    assert all(row.case_id == served_call.case_id and row.actor_user_id is not None for row in reads)
-    assert {row.object_id for row in reads} == {str(served_call.item_ids[EvidenceKind.recording_mix])}
+    assert all(row.case_id == recorded_call.case_id and row.actor_user_id is not None for row in reads)
+    assert {row.object_id for row in reads} == {str(recorded_call.item_ids[EvidenceKind.recording_mix])}
 
 
 def test_the_case_list_shows_only_to_people_on_the_case(
-    served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+    recorded_call: RecordedCall, client: TestClient, login: Callable[..., dict[str, str]]
 ) -> None:
-    url = f"/api/cases/{served_call.case_id}/evidence"
-    items = client.get(url, headers=_headers_for(client, served_call.agent)).json()
+    url = f"/api/cases/{recorded_call.case_id}/evidence"
+    items = client.get(url, headers=_headers_for(client, recorded_call.agent)).json()
     assert [item["kind"] for item in items] == [
         "recording_mix",
         "recording_agent",

@@ -8,26 +8,35 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
-from backend.calls.models import CallRecord
-from backend.deliveries.enums import AttemptStatus, DeliveryMethod
-from backend.deliveries.models import DeliveryAttempt
+from backend.deliveries import serving
+from backend.deliveries.channels import MissingFacts, channel_for
+from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
+from backend.deliveries.facts import fact_rows
+from backend.deliveries.models import DeliveryAttempt, attempt_evidence
 from backend.evidence import chain
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence, ProofOfService
-from backend.evidence.proof import ProofNotAllowed, generate_proof
-from backend.evidence.service import store_evidence
+from backend.evidence.proof import ProofNotAllowed, generate_or_existing_proof
 from backend.evidence.verification import verify_case_chain
-from tests.evidence.conftest import CASE_NUMBER, PARTY_NAME, PHONE, ServedCall, build_served_call, stored_path
+from tests.evidence.conftest import (
+    CASE_NUMBER,
+    PARTY_NAME,
+    PHONE,
+    RecordedCall,
+    build_served_call,
+    build_unserved_call,
+    stored_path,
+)
 
 
 def _generate(attempt_id: int) -> Evidence:
     with database.get_session() as session:
-        return generate_proof(db_session=session, attempt_id=attempt_id)
+        return generate_or_existing_proof(db_session=session, attempt_id=attempt_id)
 
 
 def _pdf_text(pdf: Evidence) -> str:
@@ -62,13 +71,14 @@ def _check(client: TestClient, link: str, **headers: str) -> tuple[int, dict[str
     return response.status_code, response.json() if is_json else response.text
 
 
-def test_phone_proof_states_the_facts_and_every_hash(served_call: ServedCall) -> None:
+def test_phone_proof_states_the_facts_and_every_hash(served_call: RecordedCall) -> None:
     pdf = _generate(served_call.attempt_id)
     assert pdf.kind == EvidenceKind.proof_pdf and pdf.content_type == "application/pdf"
     text = _pdf_text(pdf)
     with database.get_session() as session:
         hashes = [session.get_one(Evidence, item_id).sha256 for item_id in served_call.item_ids.values()]
-        head = chain.case_entries(db_session=session, case_id=served_call.case_id)[3]
+        head = chain.case_entries(db_session=session, case_id=served_call.case_id)[-2]
+        mix_id = served_call.item_ids[EvidenceKind.recording_mix]
     for expected in (
         "电话送达记录",
         "送达回证",
@@ -79,8 +89,12 @@ def test_phone_proof_states_the_facts_and_every_hash(served_call: ServedCall) ->
         "被告",
         "传票、起诉状副本、应诉通知书",
         "电话送达",
-        "同意电子送达",
+        "已送达",
         "赵敏",
+        "送达要件及其依据",
+        "通话全程录音",
+        f"#{mix_id} 通话录音（混音）",
+        "通话记录",  # the call record the numbers and times rest on
         PHONE,
         "2026-03-05 10:15:03",  # start, Beijing time
         "2026-03-05 10:15:11",  # answer
@@ -92,7 +106,7 @@ def test_phone_proof_states_the_facts_and_every_hash(served_call: ServedCall) ->
         assert expected in text, expected
 
 
-def test_proof_embeds_a_truetype_cjk_font(served_call: ServedCall) -> None:
+def test_proof_embeds_a_truetype_cjk_font(served_call: RecordedCall) -> None:
     pdf = _generate(served_call.attempt_id)
     fonts = subprocess.run(
         ["pdffonts", str(stored_path(pdf.file_path))], check=True, capture_output=True, text=True
@@ -101,7 +115,7 @@ def test_proof_embeds_a_truetype_cjk_font(served_call: ServedCall) -> None:
     assert cjk and all(" yes " in line and "TrueType" in line for line in cjk), fonts.stdout
 
 
-def test_proof_is_chained_and_generated_once(served_call: ServedCall) -> None:
+def test_proof_is_chained_and_generated_once(served_call: RecordedCall) -> None:
     pdf = _generate(served_call.attempt_id)
     assert _generate(served_call.attempt_id).id == pdf.id
     with database.get_session() as session:
@@ -110,11 +124,11 @@ def test_proof_is_chained_and_generated_once(served_call: ServedCall) -> None:
         assert entries[-1].attempt_id == served_call.attempt_id
         assert verify_case_chain(db_session=session, case_id=served_call.case_id).intact
     proof = _proof(pdf)
-    assert (proof.chain_seq, proof.chain_head_hash) == (4, entries[3].entry_hash)
+    assert (proof.chain_seq, proof.chain_head_hash) == (len(entries) - 1, entries[-2].entry_hash)
 
 
 def test_qr_code_links_to_a_check_that_answers_intact_then_not_after_tampering(
-    served_call: ServedCall, client: TestClient, tmp_path: Path
+    served_call: RecordedCall, client: TestClient, tmp_path: Path
 ) -> None:
     pdf = _generate(served_call.attempt_id)
     proof = _proof(pdf)
@@ -123,7 +137,7 @@ def test_qr_code_links_to_a_check_that_answers_intact_then_not_after_tampering(
     assert links == [expected]
     status, body = _check(client, expected)
     assert status == 200 and isinstance(body, dict)
-    assert body["intact"] is True and body["entries_checked"] == 5
+    assert body["intact"] is True and body["entries_checked"] == proof.chain_seq + 1
     assert set(body) == {"proof_id", "intact", "generated_at", "entries_checked", "checked_at"}
     status, page = _check(client, expected, accept="text/html")
     assert (
@@ -141,13 +155,13 @@ def test_qr_code_links_to_a_check_that_answers_intact_then_not_after_tampering(
     assert "核验未通过" in str(_check(client, expected, accept="text/html")[1])
 
 
-def _items_of_kind(served: ServedCall, kind: EvidenceKind) -> list[Evidence]:
+def _items_of_kind(served: RecordedCall, kind: EvidenceKind) -> list[Evidence]:
     with database.get_session() as session:
         return [session.get_one(Evidence, served.item_ids[kind])]
 
 
 def test_a_tampered_proof_pdf_or_a_wrong_link_is_not_intact(
-    served_call: ServedCall, client: TestClient
+    served_call: RecordedCall, client: TestClient
 ) -> None:
     pdf = _generate(served_call.attempt_id)
     proof = _proof(pdf)
@@ -161,7 +175,7 @@ def test_a_tampered_proof_pdf_or_a_wrong_link_is_not_intact(
 
 
 def test_an_edited_proof_record_no_longer_matches_its_printed_link(
-    served_call: ServedCall, client: TestClient
+    served_call: RecordedCall, client: TestClient
 ) -> None:
     pdf = _generate(served_call.attempt_id)
     proof = _proof(pdf)
@@ -173,7 +187,7 @@ def test_an_edited_proof_record_no_longer_matches_its_printed_link(
 
 
 def test_only_succeeded_recorded_attempts_get_a_proof(
-    served_call: ServedCall, make_user: Callable[..., User]
+    served_call: RecordedCall, make_user: Callable[..., User]
 ) -> None:
     with database.get_session() as session:
         session.execute(
@@ -185,39 +199,43 @@ def test_only_succeeded_recorded_attempts_get_a_proof(
         _generate(served_call.attempt_id)
 
 
-def test_a_phone_attempt_without_recording_gets_no_proof(db: object, make_user: Callable[..., User]) -> None:
-    served = build_served_call(make_user, method=DeliveryMethod.phone, with_evidence=False)
-    with pytest.raises(ProofNotAllowed, match="录音"):
-        _generate(served.attempt_id)
-
-
-def test_postal_proof_lists_its_own_facts(db: object, make_user: Callable[..., User]) -> None:
-    served = build_served_call(make_user, method=DeliveryMethod.postal)
+def test_a_phone_attempt_without_recording_is_never_served_nor_proved(
+    db: object, make_user: Callable[..., User]
+) -> None:
+    unserved = build_unserved_call(make_user, recorded=False)
     with database.get_session() as session:
-        receipt = store_evidence(
-            db_session=session,
-            case_id=served.case_id,
-            kind=EvidenceKind.receipt,
-            content=b"%PDF-1.4 EMS receipt scan",
-            content_type="application/pdf",
-            metadata={
-                "waybill_number": "1186543210987",
-                "address": "北京市西城区西直门南大街2号",
-                "delivered_at": "2026-03-06T06:20:00+00:00",
-                "receipt": "本人签收",
-            },
-            created_by_user=served.agent,
-            attempt_id=served.attempt_id,
-        )
+        attempt = session.get_one(DeliveryAttempt, unserved.attempt_id)
+        with pytest.raises(MissingFacts, match="通话全程录音") as refused:
+            serving.serve_attempt(
+                db_session=session, actor=unserved.agent, attempt=attempt, outcome=AttemptOutcome.served
+            )
+    assert {fact.key for fact in refused.value.missing} >= {"recording", "answered_at", "party_answer"}
+    with pytest.raises(ProofNotAllowed):
+        _generate(unserved.attempt_id)
+
+
+@pytest.mark.parametrize("outcome", [AttemptOutcome.served, AttemptOutcome.returned])
+def test_postal_proof_lists_each_required_fact_with_its_evidence(
+    db: object, make_user: Callable[..., User], outcome: AttemptOutcome
+) -> None:
+    served = build_served_call(make_user, method=DeliveryMethod.postal, outcome=outcome)
     text = _pdf_text(_generate(served.attempt_id))
-    facts = ("EMS司法专邮", "1186543210987", "北京市西城区西直门南大街2号", "2026-03-06 14:20:00", "本人签收")
-    for expected in ("送达回证", *facts, receipt.sha256, CASE_NUMBER):
+    with database.get_session() as session:
+        rows = fact_rows(db_session=session, attempt_id=served.attempt_id)
+        items = {row.key: session.get_one(Evidence, row.evidence_id) for row in rows.values()}
+    required = channel_for(DeliveryMethod.postal).required_facts(outcome)
+    assert set(items) == {fact.key for fact in required}
+    flat = "".join(text.split())  # table cells wrap long labels over lines
+    for fact in required:
+        assert "".join(fact.label.split()) in flat, fact.label
+        assert f"#{items[fact.key].id}其他" in flat and items[fact.key].sha256 in flat
+    for expected in ("送达回证", "EMS司法专邮", CASE_NUMBER):
         assert expected in text, expected
     assert "电话送达记录" not in text
 
 
 def test_proof_api_is_scoped_to_the_case(
-    served_call: ServedCall, client: TestClient, login: Callable[..., dict[str, str]]
+    served_call: RecordedCall, client: TestClient, login: Callable[..., dict[str, str]]
 ) -> None:
     assert (
         client.post(
@@ -241,16 +259,21 @@ def test_proof_api_is_scoped_to_the_case(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
 
-def test_an_item_that_bypassed_the_chain_blocks_the_proof(served_call: ServedCall) -> None:
+def test_an_item_that_bypassed_the_chain_blocks_the_proof(recorded_call: RecordedCall) -> None:
     with database.get_session() as session:
-        party_leg = session.get_one(Evidence, served_call.item_ids[EvidenceKind.recording_party])
+        party_leg = session.get_one(Evidence, recorded_call.item_ids[EvidenceKind.recording_party])
         unchained = Evidence(
-            case_id=served_call.case_id, kind=EvidenceKind.recording_party, file_path=party_leg.file_path,
+            case_id=recorded_call.case_id, kind=EvidenceKind.recording_party, file_path=party_leg.file_path,
             sha256=party_leg.sha256, size_bytes=party_leg.size_bytes, content_type="audio/wav",
             created_by_system="telephony",
         )  # fmt: skip
         session.add(unchained)
         session.flush()
-        session.execute(update(CallRecord).values(party_evidence_id=unchained.id))
+        link = insert(attempt_evidence).values(attempt_id=recorded_call.attempt_id, evidence_id=unchained.id)
+        session.execute(link)
+        attempt = session.get_one(DeliveryAttempt, recorded_call.attempt_id)
+        serving.serve_attempt(
+            db_session=session, actor=recorded_call.agent, attempt=attempt, outcome=AttemptOutcome.served
+        )
     with pytest.raises(ProofNotAllowed, match=f"#{unchained.id} 未登记在证据链中"):
-        _generate(served_call.attempt_id)
+        _generate(recorded_call.attempt_id)

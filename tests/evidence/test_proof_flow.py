@@ -13,7 +13,7 @@ from backend.evidence import proof_flow
 from backend.evidence.models import ProofOfService
 from backend.transcripts.enums import TranscriptStatus
 from backend.transcripts.models import Transcript
-from tests.evidence.conftest import ServedCall
+from tests.evidence.conftest import RecordedCall
 
 
 def _proof(attempt_id: int) -> ProofOfService | None:
@@ -21,7 +21,7 @@ def _proof(attempt_id: int) -> ProofOfService | None:
         return session.scalar(select(ProofOfService).where(ProofOfService.attempt_id == attempt_id))
 
 
-def _transcript(served_call: ServedCall, status: TranscriptStatus) -> None:
+def _transcript(served_call: RecordedCall, status: TranscriptStatus) -> None:
     with database.get_session() as session:
         query = select(CallRecord).where(CallRecord.delivery_attempt_id == served_call.attempt_id)
         record = session.scalars(query).one()
@@ -32,7 +32,7 @@ def _transcript(served_call: ServedCall, status: TranscriptStatus) -> None:
 
 
 def test_a_phone_proof_waits_for_the_transcript_then_is_made_once(
-    served_call: ServedCall, monkeypatch: pytest.MonkeyPatch
+    served_call: RecordedCall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(get_settings(), "transcribe_after_call", True)
     _transcript(served_call, TranscriptStatus.running)
@@ -49,7 +49,7 @@ def test_a_phone_proof_waits_for_the_transcript_then_is_made_once(
 
 
 def test_a_settled_transcript_queues_the_proof_of_its_succeeded_attempt(
-    served_call: ServedCall, monkeypatch: pytest.MonkeyPatch
+    served_call: RecordedCall, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(get_settings(), "transcribe_after_call", True)
     _transcript(served_call, TranscriptStatus.failed)  # a failed transcript never holds the proof back

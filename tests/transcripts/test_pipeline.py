@@ -74,7 +74,7 @@ def test_two_legs_become_one_time_ordered_dialogue_stored_once(
         assert evidence.id in {item.id for item in attempt.evidence}
         document = evidence_service.read_json(evidence)
         assert document["utterances"] == utterances and document["format"] == "songda-transcript/1"
-        excerpt = transcript_excerpt(items=[evidence], details={})  # what the proof of service quotes
+        excerpt = transcript_excerpt(items=[evidence])  # what the proof of service quotes
         assert excerpt is not None and excerpt.startswith("专员：")
         assert verify_case_chain(db_session=session, case_id=world.case_id).intact
         grams = session.scalar(

@@ -1,0 +1,108 @@
+"""The router applied: plan the next attempt after a failure, or a new delivery's first, with a start-by."""
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from backend.auth.models import User
+from backend.core.clock import BEIJING
+from backend.deliveries import attempts as attempt_service
+from backend.deliveries.enums import METHOD_LABELS, AttemptOutcome, AttemptStatus, DeliveryMethod
+from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
+from backend.deliveries.router import Route, RoutingContext, first_route, next_route
+from backend.deliveries.state import is_terminal_delivery
+from backend.parties.enums import ContactKind
+from backend.parties.models import usable_contact_points
+
+OPEN_ATTEMPT = (AttemptStatus.planned, AttemptStatus.in_progress)
+CONTACT_KIND_FOR = {
+    DeliveryMethod.phone: ContactKind.phone,
+    DeliveryMethod.postal: ContactKind.address,
+    DeliveryMethod.field: ContactKind.address,
+}
+
+
+def consents_to_electronic(*, db_session: Session, party_id: int) -> bool:
+    """True when the party signed or confirmed an e-delivery address (送达地址确认书 with consent)."""
+    query = select(
+        exists().where(AddressConfirmation.party_id == party_id, AddressConfirmation.consents_to_electronic)
+    )
+    return bool(db_session.scalar(query))
+
+
+def _context(
+    db_session: Session, delivery: Delivery, failed: DeliveryAttempt | None, now: datetime
+) -> RoutingContext:
+    return RoutingContext(
+        delivery=delivery,
+        failed=failed,
+        now=now,
+        consents_to_electronic=consents_to_electronic(db_session=db_session, party_id=delivery.party_id),
+    )
+
+
+def _plan(
+    db_session: Session, actor: User | None, delivery: Delivery, route: Route, reason: str
+) -> DeliveryAttempt:
+    kind = CONTACT_KIND_FOR.get(route.method)
+    points = usable_contact_points(delivery.party, kind) if kind else []
+    due = route.start_by.astimezone(BEIJING)
+    return attempt_service.add_attempt(
+        db_session=db_session,
+        actor=actor,
+        delivery=delivery,
+        method=route.method,
+        planned_at=route.start_by,
+        start_by=route.start_by,
+        contact_point_id=points[0].id if points else None,
+        notes=f"{reason}，须于 {due:%Y-%m-%d %H:%M} 前启动{METHOD_LABELS[route.method]}",
+    )
+
+
+def has_open_attempt(delivery: Delivery) -> bool:
+    return any(attempt.status in OPEN_ATTEMPT for attempt in delivery.attempts)
+
+
+def plan_after_failure(
+    *, db_session: Session, actor: User | None, failed: DeliveryAttempt, now: datetime
+) -> DeliveryAttempt | None:
+    """Plan what the router says follows FAILED, unless something is already planned or under way."""
+    delivery = failed.delivery
+    if is_terminal_delivery(delivery.status) or has_open_attempt(delivery):
+        return None
+    route = next_route(_context(db_session, delivery, failed, now))
+    if route is None:
+        return None
+    return _plan(db_session, actor, delivery, route, f"{METHOD_LABELS[failed.method]}未能送达")
+
+
+def plan_first(
+    *, db_session: Session, actor: User | None, delivery: Delivery, now: datetime
+) -> DeliveryAttempt | None:
+    """A new delivery whose first method the rules fix (confirmed commercial e-delivery) gets it planned."""
+    if delivery.attempts:
+        return None
+    route = first_route(_context(db_session, delivery, None, now))
+    return _plan(db_session, actor, delivery, route, "商事案件当事人已确认电子送达地址") if route else None
+
+
+def fail_and_plan_next(
+    *,
+    db_session: Session,
+    actor: User | None,
+    attempt: DeliveryAttempt,
+    outcome: AttemptOutcome | None,
+    now: datetime,
+    notes: str | None = None,
+) -> DeliveryAttempt | None:
+    """Fail ATTEMPT and plan the next one (24-hour rule); returns the planned attempt, if any."""
+    attempt_service.transition_attempt(
+        db_session=db_session,
+        actor=actor,
+        attempt=attempt,
+        status=AttemptStatus.failed,
+        outcome=outcome,
+        notes=notes,
+    )
+    return plan_after_failure(db_session=db_session, actor=actor, failed=attempt, now=now)

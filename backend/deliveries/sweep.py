@@ -1,0 +1,156 @@
+"""The router's periodic pass: what the 24-hour rule needs done even when nobody is looking.
+
+1. A planned attempt whose start-by passed unmet raises one alert (and the alert resolves once the
+   attempt starts, is cancelled or the delivery ends).
+2. A delivery in progress whose last attempt failed with nothing planned gets its next attempt (a
+   failure recorded by a crashed process, an import, or a desk retry without a plan).
+3. A notice (公告送达) whose 30 days have run is served on its deemed date.
+Each step reads only through indexes on the small open part of the tables, in bounded batches.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from backend.core.clock import BEIJING
+from backend.core.errors import RuleViolation
+from backend.deliveries import planning, serving
+from backend.deliveries.enums import (
+    METHOD_LABELS,
+    AttemptOutcome,
+    AttemptStatus,
+    DeliveryMethod,
+    DeliveryStatus,
+)
+from backend.deliveries.models import Delivery, DeliveryAttempt, RouterAlert
+
+START_BY_MISSED = "start_by_missed"
+BATCH = 500
+OPEN = (AttemptStatus.planned, AttemptStatus.in_progress)
+
+
+@dataclass
+class PassReport:
+    alerts_raised: list[int] = field(default_factory=list)
+    alerts_resolved: int = 0
+    planned: list[int] = field(default_factory=list)
+    notices_served: list[int] = field(default_factory=list)
+
+
+def _missed_start_by(db_session: Session, now: datetime) -> list[tuple[int, int, datetime]]:
+    alerted = exists().where(
+        RouterAlert.attempt_id == DeliveryAttempt.id, RouterAlert.kind == START_BY_MISSED
+    )
+    query = (
+        select(DeliveryAttempt.id, DeliveryAttempt.delivery_id, DeliveryAttempt.start_by)
+        .where(
+            DeliveryAttempt.status == AttemptStatus.planned,
+            DeliveryAttempt.start_by.is_not(None),
+            DeliveryAttempt.start_by < now,
+            ~alerted,
+        )
+        .order_by(DeliveryAttempt.start_by)
+        .limit(BATCH)
+    )
+    return [(row[0], row[1], row[2]) for row in db_session.execute(query)]
+
+
+def raise_alerts(*, db_session: Session, now: datetime) -> list[int]:
+    """One alert per planned attempt whose start-by passed; returns the new alerts' attempt ids."""
+    raised = []
+    for attempt_id, delivery_id, start_by in _missed_start_by(db_session, now):
+        method = db_session.get_one(DeliveryAttempt, attempt_id).method
+        due = start_by.astimezone(BEIJING)
+        message = (
+            f"{METHOD_LABELS[method]}应于 {due:%Y-%m-%d %H:%M} 前启动，已超时（失败后 24 小时内须转其他方式）"
+        )
+        db_session.add(
+            RouterAlert(
+                delivery_id=delivery_id,
+                attempt_id=attempt_id,
+                kind=START_BY_MISSED,
+                due_at=start_by,
+                message=message,
+            )
+        )
+        raised.append(attempt_id)
+    db_session.flush()
+    return raised
+
+
+def resolve_alerts(*, db_session: Session, now: datetime) -> int:
+    """Close the alerts whose attempt is no longer waiting to start."""
+    moved_on = exists().where(
+        DeliveryAttempt.id == RouterAlert.attempt_id, DeliveryAttempt.status != AttemptStatus.planned
+    )
+    statement = (
+        update(RouterAlert)
+        .where(RouterAlert.resolved_at.is_(None), moved_on)
+        .values(resolved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return db_session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
+
+
+def _unplanned_failures(db_session: Session) -> list[Delivery]:
+    open_attempt = exists().where(
+        DeliveryAttempt.delivery_id == Delivery.id, DeliveryAttempt.status.in_(OPEN)
+    )
+    query = (
+        select(Delivery)
+        .where(Delivery.status == DeliveryStatus.in_progress, ~open_attempt)
+        .options(selectinload(Delivery.attempts))
+        .order_by(Delivery.id)
+        .limit(BATCH)
+    )
+    return list(db_session.scalars(query))
+
+
+def plan_missing_follow_ups(*, db_session: Session, now: datetime) -> list[int]:
+    """Plan the next attempt of every delivery whose last attempt failed with nothing planned."""
+    planned = []
+    for delivery in _unplanned_failures(db_session):
+        ended = [a for a in delivery.attempts if a.ended_at is not None]
+        last = max(ended, key=lambda a: (a.ended_at, a.id), default=None)
+        if last is None or last.status is not AttemptStatus.failed:
+            continue
+        attempt = planning.plan_after_failure(db_session=db_session, actor=None, failed=last, now=now)
+        if attempt is not None:
+            planned.append(attempt.id)
+    return planned
+
+
+def serve_due_notices(*, db_session: Session) -> list[int]:
+    """Serve the notices whose 30 days have run (their channel refuses the others)."""
+    query = (
+        select(DeliveryAttempt)
+        .where(
+            and_(
+                DeliveryAttempt.method == DeliveryMethod.notice,
+                DeliveryAttempt.status == AttemptStatus.in_progress,
+            )
+        )
+        .limit(BATCH)
+    )
+    served = []
+    for attempt in db_session.scalars(query):
+        try:  # the channel refuses before writing anything: not yet due, or facts still missing
+            serving.serve_attempt(
+                db_session=db_session, actor=None, attempt=attempt, outcome=AttemptOutcome.served
+            )
+        except RuleViolation:
+            continue
+        served.append(attempt.id)
+    return served
+
+
+def run_router_pass(*, db_session: Session, now: datetime) -> PassReport:
+    """One pass of the router's periodic job."""
+    report = PassReport()
+    report.notices_served = serve_due_notices(db_session=db_session)
+    report.planned = plan_missing_follow_ups(db_session=db_session, now=now)
+    report.alerts_resolved = resolve_alerts(db_session=db_session, now=now)
+    report.alerts_raised = raise_alerts(db_session=db_session, now=now)
+    return report

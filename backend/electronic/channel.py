@@ -1,0 +1,42 @@
+"""The electronic channel (电子送达): needs the party's consent and a recorded moment of service.
+
+The legal date is the arrival at an address the party confirmed (the delivery report's time); without a
+confirmed address, the party's reply or first recorded view. The channel that processes a delivery
+report records `confirmed_address_arrival_at` only when the address was confirmed.
+"""
+
+from collections.abc import Mapping
+from datetime import date
+from types import MappingProxyType
+
+from backend.core.clock import BEIJING
+from backend.deliveries.channels import DeliveryChannel, RequiredFact, fact_time, register
+from backend.deliveries.enums import AttemptOutcome, DeliveryMethod
+from backend.deliveries.models import DeliveryAttempt
+from backend.parties.enums import ContactKind
+
+MOMENTS = ("confirmed_address_arrival_at", "replied_at", "viewed_at")
+ELECTRONIC_FACTS = (
+    RequiredFact("consent", "当事人同意电子送达（送达地址确认书或通话录音）"),
+    RequiredFact("sender", "发送号码/地址"),
+    RequiredFact("recipient_address", "受送达人的手机号码/电子邮箱"),
+    RequiredFact("sent_at", "发送时间"),
+    RequiredFact("document_names", "送达文书名称"),
+    RequiredFact(
+        MOMENTS[0], "送达生效时间（到达已确认地址，或当事人回复/首次查阅）", alternatives=MOMENTS[1:]
+    ),
+)
+
+
+class ElectronicChannel(DeliveryChannel):
+    method = DeliveryMethod.electronic
+    proof_title = "电子送达凭证"
+    contact_kinds = (ContactKind.phone, ContactKind.email)
+    facts_by_outcome = MappingProxyType({AttemptOutcome.served: ELECTRONIC_FACTS})
+
+    def legal_service_date(self, *, attempt: DeliveryAttempt, facts: Mapping[str, str]) -> date:
+        moments = [moment for key in MOMENTS if (moment := fact_time(facts, key)) is not None]
+        return moments[0].astimezone(BEIJING).date()
+
+
+register(ElectronicChannel())
