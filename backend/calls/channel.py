@@ -6,8 +6,6 @@ the party answered). A call without a complete recording never serves.
 """
 
 import json
-from collections.abc import Mapping
-from datetime import date
 from types import MappingProxyType
 from typing import Any
 
@@ -17,9 +15,8 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.calls.enums import CallOutcome, RecordingStatus
 from backend.calls.models import CallRecord
-from backend.core.clock import BEIJING
 from backend.core.errors import RuleViolation
-from backend.deliveries.channels import DeliveryChannel, RequiredFact, fact_time, register
+from backend.deliveries.channels import DeliveryChannel, RequiredFact, register
 from backend.deliveries.enums import AttemptOutcome, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.documents.enums import NOT_SERVABLE_BY_PHONE
@@ -95,15 +92,11 @@ class PhoneChannel(DeliveryChannel):
     proof_title = "电话送达记录 / 送达回证"
     contact_kinds = (ContactKind.phone,)
     facts_by_outcome = MappingProxyType({AttemptOutcome.served: PHONE_FACTS})
+    service_moments = ("answered_at",)
 
     def check_documents(self, delivery: Delivery) -> None:
         if any(document.kind in NOT_SERVABLE_BY_PHONE for document in delivery.documents):
             raise RuleViolation("判决书、裁定书、调解书不能电话送达")
-
-    def legal_service_date(self, *, attempt: DeliveryAttempt, facts: Mapping[str, str]) -> date:
-        answered = fact_time(facts, "answered_at")
-        assert answered is not None  # a required fact
-        return answered.astimezone(BEIJING).date()
 
     def gather_facts(self, *, db_session: Session, attempt: DeliveryAttempt, actor: User | None) -> None:
         record = recorded_answered_call(db_session=db_session, attempt_id=attempt.id)

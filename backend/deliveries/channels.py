@@ -24,17 +24,19 @@ from backend.parties.enums import ContactKind
 
 @dataclass(frozen=True, slots=True)
 class RequiredFact:
-    """A fact the proof must state; ALTERNATIVES are other keys that satisfy it (a witness or a photo)."""
+    """A fact the proof must state; ALTERNATIVES are other keys that satisfy it (a witness or a photo);
+    MUST_BE, where set, is the only value that satisfies it (an address the party confirmed: 是)."""
 
     key: str
     label: str
     alternatives: tuple[str, ...] = ()
+    must_be: str | None = None
 
     def satisfied_by(self, recorded: Mapping[str, str]) -> bool:
-        return any(recorded.get(key) not in (None, "") for key in (self.key, *self.alternatives))
+        return any(self._accepts(recorded.get(key)) for key in (self.key, *self.alternatives))
 
-    def present_keys(self, recorded: Mapping[str, str]) -> list[str]:
-        return [key for key in (self.key, *self.alternatives) if recorded.get(key) not in (None, "")]
+    def _accepts(self, value: str | None) -> bool:
+        return value not in (None, "") and (self.must_be is None or value == self.must_be)
 
 
 class MissingFacts(RuleViolation):
@@ -55,6 +57,8 @@ class DeliveryChannel:
     contact_kinds: ClassVar[tuple[ContactKind, ...]] = ()
     # Outcome -> the facts its proof must state. Only these outcomes can serve.
     facts_by_outcome: ClassVar[Mapping[AttemptOutcome, tuple[RequiredFact, ...]]] = {}
+    # The facts whose moment is the legal service date, in order of preference.
+    service_moments: ClassVar[tuple[str, ...]] = ()
 
     @property
     def serving_outcomes(self) -> frozenset[AttemptOutcome]:
@@ -74,8 +78,9 @@ class DeliveryChannel:
         """Record the facts this channel can read from its own records (call records, reports...)."""
 
     def legal_service_date(self, *, attempt: DeliveryAttempt, facts: Mapping[str, str]) -> date:
-        """The date service took effect in law; by default the day the attempt ended, in Beijing."""
-        ended = attempt.ended_at or attempt.started_at
+        """The date service took effect in law: the first recorded service moment (else the attempt's end)."""
+        moments = [moment for key in self.service_moments if (moment := fact_time(facts, key)) is not None]
+        ended = moments[0] if moments else attempt.ended_at or attempt.started_at
         assert ended is not None
         return ended.astimezone(BEIJING).date()
 

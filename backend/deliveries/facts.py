@@ -37,6 +37,7 @@ def fact_sheet(
     rows = fact_rows(db_session=db_session, attempt_id=attempt.id)
     sheet: list[tuple[RequiredFact, AttemptFact | None]] = []
     for fact in channel_for(attempt.method).required_facts(outcome):
-        present = [rows[key] for key in (fact.key, *fact.alternatives) if key in rows]
+        keys = [key for key in (fact.key, *fact.alternatives) if key in rows]
+        present = [rows[key] for key in keys if fact.satisfied_by({key: rows[key].value})]
         sheet.append((fact, present[0] if present else None))
     return sheet

@@ -124,6 +124,14 @@ def field_visit_to_a_known_address(ctx: RoutingContext) -> DeliveryMethod | None
     return None
 
 
+def phone_to_reach_the_party(ctx: RoutingContext) -> DeliveryMethod | None:
+    """Before publishing a notice, call a usable number (for an address or consent) while calls remain."""
+    if not ctx.has(ContactKind.phone) or not ctx.phone_may_serve():
+        return None
+    refused = any(a.outcome is AttemptOutcome.refused for a in ctx.phone_failures())
+    return None if refused or len(ctx.phone_failures()) >= MAX_PHONE_FAILURES else DeliveryMethod.phone
+
+
 def notice_as_last_resort(ctx: RoutingContext) -> DeliveryMethod | None:
     """公告送达 when every other way has failed (deemed served 30 days after publication)."""
     return None if DeliveryMethod.notice in ctx.failed_methods() else DeliveryMethod.notice
@@ -135,6 +143,7 @@ RULES: tuple[Rule, ...] = (
     phone_retry_within_window,
     postal_to_a_usable_address,
     field_visit_to_a_known_address,
+    phone_to_reach_the_party,
     notice_as_last_resort,
 )
 

@@ -35,6 +35,7 @@ class FieldChannel(DeliveryChannel):
             ),
         }
     )
+    service_moments = ("visited_at",)
 
 
 register(FieldChannel())

@@ -29,6 +29,7 @@ class PickupChannel(DeliveryChannel):
             ),
         }
     )
+    service_moments = ("handed_over_at",)
 
 
 register(PickupChannel())

@@ -1,13 +1,9 @@
 """The postal channel (EMS 司法专邮): served on signature, or on return/refusal at a confirmed address."""
 
-from collections.abc import Mapping
-from datetime import date
 from types import MappingProxyType
 
-from backend.core.clock import BEIJING
-from backend.deliveries.channels import DeliveryChannel, RequiredFact, fact_time, register
+from backend.deliveries.channels import DeliveryChannel, RequiredFact, register
 from backend.deliveries.enums import AttemptOutcome, DeliveryMethod
-from backend.deliveries.models import DeliveryAttempt
 from backend.parties.enums import ContactKind
 
 POSTED = (
@@ -18,7 +14,7 @@ POSTED = (
 )
 RETURNED = (
     *POSTED,
-    RequiredFact("address_confirmed", "收件地址经当事人确认"),
+    RequiredFact("address_confirmed", "收件地址经当事人确认", must_be="是"),
     RequiredFact("returned_at", "退回/拒收日期"),
     RequiredFact("return_reason", "退回/拒收原因"),
     RequiredFact("receipt", "退回邮件或回执扫描件"),
@@ -39,11 +35,7 @@ class PostalChannel(DeliveryChannel):
             AttemptOutcome.refused: RETURNED,
         }
     )
-
-    def legal_service_date(self, *, attempt: DeliveryAttempt, facts: Mapping[str, str]) -> date:
-        moment = fact_time(facts, "delivered_at") or fact_time(facts, "returned_at")
-        assert moment is not None  # required for every serving outcome
-        return moment.astimezone(BEIJING).date()
+    service_moments = ("delivered_at", "returned_at")
 
 
 register(PostalChannel())
