@@ -90,7 +90,7 @@ def plan_first(
 def fail_and_plan_next(
     *,
     db_session: Session,
-    actor: User | None,
+    actor: User,
     attempt: DeliveryAttempt,
     outcome: AttemptOutcome | None,
     now: datetime,

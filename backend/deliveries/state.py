@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from backend.core.errors import RuleViolation
 from backend.deliveries.enums import (
@@ -37,7 +38,7 @@ ATTEMPT_TRANSITIONS: Mapping[AttemptStatus, frozenset[AttemptStatus]] = {
 class IllegalTransition(RuleViolation):
     """A status change the state machine does not allow."""
 
-    def __init__(self, entity: str, current: StrEnum, target: StrEnum, labels: Mapping[str, str]) -> None:
+    def __init__(self, entity: str, current: StrEnum, target: StrEnum, labels: Mapping[Any, str]) -> None:
         self.entity = entity
         self.current = current
         self.target = target

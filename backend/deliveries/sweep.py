@@ -54,7 +54,7 @@ def _missed_start_by(db_session: Session, now: datetime) -> list[tuple[int, int,
         .order_by(DeliveryAttempt.start_by)
         .limit(BATCH)
     )
-    return [(row[0], row[1], row[2]) for row in db_session.execute(query)]
+    return [(row[0], row[1], row[2]) for row in db_session.execute(query) if row[2] is not None]
 
 
 def raise_alerts(*, db_session: Session, now: datetime) -> list[int]:
