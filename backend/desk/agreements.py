@@ -11,8 +11,11 @@ from backend.core.errors import InvalidRequest
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
+from backend.deliveries.router import SWITCH_WITHIN
 from backend.desk import contacts, records
 from backend.evidence.enums import EvidenceKind
+from backend.evidence.facts import record_fact
+from backend.evidence.models import Evidence
 from backend.messaging import service as sms_service
 from backend.parties.enums import ContactKind
 from backend.parties.models import ContactPoint, usable_contact_points
@@ -140,10 +143,26 @@ def consent_electronic(
         delivery=delivery,
         method=DeliveryMethod.electronic,
         planned_at=now,
+        start_by=now + SWITCH_WITHIN,
         contact_point_id=points[0].id,
         notes="当事人电话确认同意电子送达",
     )
+    _rests_on_confirmation(db_session, actor, planned, confirmation, "consent", "当事人电话同意电子送达")
     return {"confirmation_id": confirmation.id, "planned_attempt_id": planned.id}
+
+
+def _rests_on_confirmation(
+    db_session: Session,
+    actor: User,
+    planned: DeliveryAttempt,
+    confirmation: AddressConfirmation,
+    key: str,
+    value: object,
+) -> None:
+    """The planned attempt's fact KEY rests on the confirmation filed from the call (with its recordings)."""
+    assert confirmation.evidence_id is not None
+    evidence = db_session.get_one(Evidence, confirmation.evidence_id)
+    record_fact(db_session=db_session, attempt=planned, key=key, value=value, evidence=evidence, actor=actor)
 
 
 def confirm_postal(
@@ -174,9 +193,11 @@ def confirm_postal(
         delivery=delivery,
         method=DeliveryMethod.postal,
         planned_at=now,
+        start_by=now + SWITCH_WITHIN,
         contact_point_id=point.id,
         notes="当事人电话确认地址，EMS 司法专邮寄送",
     )
+    _rests_on_confirmation(db_session, actor, planned, confirmation, "address_confirmed", True)
     return {
         "confirmation_id": confirmation.id,
         "contact_point_id": point.id,
@@ -198,6 +219,7 @@ def plan_field(
         delivery=delivery,
         method=DeliveryMethod.field,
         planned_at=now,
+        start_by=now + SWITCH_WITHIN,
         contact_point_id=addresses[0].id if addresses else None,
         notes=notes,
     )

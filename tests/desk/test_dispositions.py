@@ -18,6 +18,7 @@ from backend.core.clock import court_today
 from backend.core.errors import InvalidRequest, RuleViolation
 from backend.database import utcnow
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
+from backend.deliveries.facts import fact_rows
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
 from backend.desk import service as desk_service
 from backend.desk.dispositions import Disposition
@@ -207,6 +208,9 @@ def test_electronic_records_the_consent_and_plans_the_e_delivery(
         ContactState.verified,
     )
     assert (planned.method, planned.status) == (DeliveryMethod.electronic, AttemptStatus.planned)
+    assert planned.start_by is not None and planned.start_by - phone.ended_at <= timedelta(hours=24)
+    facts = fact_rows(db_session=db_session, attempt_id=planned.id)
+    assert facts["consent"].evidence_id == confirmation.evidence_id  # the consent rests on the call's record
 
 
 def test_postal_confirms_the_address_and_plans_the_letter(
@@ -225,6 +229,8 @@ def test_postal_confirms_the_address_and_plans_the_letter(
     confirmation = db_session.get_one(AddressConfirmation, details["confirmation_id"])
     assert confirmation.postal_address == address.value and not confirmation.consents_to_electronic
     assert (planned.method, planned.contact_point_id) == (DeliveryMethod.postal, address.id)
+    confirmed = fact_rows(db_session=db_session, attempt_id=planned.id)["address_confirmed"]
+    assert (confirmed.value, confirmed.evidence_id) == ("是", confirmation.evidence_id)
 
 
 def test_field_plans_a_visit_with_the_notes(db_session: Session, called: Callable[..., Called]) -> None:
