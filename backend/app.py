@@ -18,11 +18,11 @@ from backend.core.http import install_error_handlers
 from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
 from backend.documents import views as document_views
-from backend.evidence import proof_views
 from backend.evidence import views as evidence_views
 from backend.intake import views as intake_views
 from backend.parties import views as party_views
 from backend.pickup import views as pickup_views
+from backend.proofs import views as proof_views
 from backend.transcripts import views as transcript_views
 from backend.wall import views as wall_views
 

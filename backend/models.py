@@ -5,19 +5,21 @@ from backend.auth.models import AuthToken, User
 from backend.calls.models import CallRecord
 from backend.cases.models import Case
 from backend.courts.models import Court
-from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
+from backend.deliveries.models import AddressConfirmation, AttemptFact, Delivery, DeliveryAttempt, RouterAlert
 from backend.desk.models import AgentPresence, Callback, TaskLock
 from backend.documents.models import Document
-from backend.evidence.models import Evidence, EvidenceChainEntry, ProofOfService
+from backend.evidence.models import Evidence, EvidenceChainEntry
 from backend.intake.models import ImportJob
 from backend.messaging.models import SmsOutbox
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
 from backend.pickup.models import PickupBooking, PickupSlot, PickupWindow
+from backend.proofs.models import ProofOfService
 from backend.transcripts.models import Transcript, TranscriptFlag, TranscriptGram
 
 __all__ = [
     "AddressConfirmation",
     "AgentPresence",
+    "AttemptFact",
     "AuditLog",
     "AuthToken",
     "CallRecord",
@@ -37,6 +39,7 @@ __all__ = [
     "PickupSlot",
     "PickupWindow",
     "ProofOfService",
+    "RouterAlert",
     "SmsOutbox",
     "TaskLock",
     "Transcript",

@@ -13,7 +13,7 @@ def _broker_url() -> str:
 TASK_MODULES = [
     "backend.intake.tasks",
     "backend.transcripts.tasks",
-    "backend.evidence.tasks",
+    "backend.proofs.tasks",
     "backend.deliveries.tasks",
 ]
 celery_app = Celery("songda", broker=_broker_url(), include=TASK_MODULES)

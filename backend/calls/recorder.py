@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from backend.calls import recordings
 from backend.calls import service as call_service
 from backend.calls.enums import RecordingStatus
+from backend.calls.signals import RecordingFiled
 from backend.config import Settings
-from backend.transcripts import service as transcript_service
+from backend.core import signals
 from telephony.events import CallEvent
 
 log = logging.getLogger(__name__)
@@ -67,5 +68,5 @@ class CallRecordWriter:
             record = call_service.get_call(db_session=db_session, call_id=call_id)
             if record is not None:
                 recordings.attach_recordings(db_session=db_session, record=record, settings=self._settings)
-        if record is not None:  # committed: queue its transcription (only if the recording is complete)
-            transcript_service.transcribe_when_recorded(call_record_id=record.id)
+                if record.recording_status is RecordingStatus.complete:  # transcripts react once committed
+                    signals.announce(db_session, RecordingFiled(call_record_id=record.id))

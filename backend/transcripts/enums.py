@@ -40,3 +40,7 @@ FLAG_REVIEW_LABELS = {
     FlagReview.confirmed: "已确认",
     FlagReview.dismissed: "已排除",
 }
+
+
+# A transcript in one of these states will not change by itself: a proof waiting for it may go ahead.
+SETTLED_STATUSES = frozenset({TranscriptStatus.done, TranscriptStatus.failed})

@@ -19,18 +19,21 @@ from backend import taskqueue
 from backend.calls.enums import RecordingStatus
 from backend.calls.models import CallRecord
 from backend.config import get_settings
+from backend.core import signals
 from backend.database import get_session
-from backend.evidence import proof_flow, storage
+from backend.evidence import storage
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
 from backend.evidence.service import store_evidence
 from backend.transcripts import claims, flags, index
 from backend.transcripts.claims import Claim, TranscriptionBusy
-from backend.transcripts.enums import TranscriptStatus
+from backend.transcripts.enums import SETTLED_STATUSES, TranscriptStatus
 from backend.transcripts.models import Transcript
+from backend.transcripts.signals import TranscriptSettled
 
 log = logging.getLogger(__name__)
 TRANSCRIBE_TASK = "backend.transcripts.tasks.transcribe_call_task"
+TRANSCRIBE_AFTER_RECORDING_TASK = "backend.transcripts.tasks.transcribe_when_recorded_task"
 CREATED_BY = "asr"
 SPEAKER_NAMES = {"agent": "专员", "party": "当事人"}
 
@@ -80,8 +83,9 @@ def transcribe_when_recorded(*, call_record_id: int) -> None:
 def transcribe_call_record(*, call_record_id: int) -> TranscriptStatus:
     """One attempt; TranscriptionRetry when it failed and may be retried, TranscriptionBusy when held."""
     status = _transcribe_once(call_record_id)
-    if status in proof_flow.SETTLED:  # the attempt's proof may have waited for this transcript
-        proof_flow.queue_proof_after_transcription(call_record_id=call_record_id)
+    if status in SETTLED_STATUSES:
+        with get_session() as db_session:
+            signals.announce(db_session, TranscriptSettled(call_record_id=call_record_id))
     return status
 
 

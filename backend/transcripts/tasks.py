@@ -5,7 +5,7 @@ from typing import Any
 from backend.config import get_settings
 from backend.transcripts import service
 from backend.transcripts.claims import TranscriptionBusy
-from backend.transcripts.service import TRANSCRIBE_TASK, TranscriptionRetry
+from backend.transcripts.service import TRANSCRIBE_AFTER_RECORDING_TASK, TRANSCRIBE_TASK, TranscriptionRetry
 from backend.worker import celery_app
 
 _settings = get_settings()
@@ -31,3 +31,9 @@ def transcribe_call_task(self: Any, call_record_id: int) -> str:
     except TranscriptionBusy as busy:
         # Another worker holds it: look again once its heartbeat could have gone stale.
         raise self.retry(exc=busy, countdown=get_settings().transcription_stale_seconds) from busy
+
+
+@celery_app.task(name=TRANSCRIBE_AFTER_RECORDING_TASK)
+def transcribe_when_recorded_task(call_record_id: int) -> None:
+    """A call's recording was filed: queue its transcription (if transcription after calls is on)."""
+    service.transcribe_when_recorded(call_record_id=call_record_id)

@@ -19,8 +19,8 @@ from backend.deliveries.enums import AttemptOutcome, DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.facts import record_fact
-from backend.evidence.models import ProofOfService
 from backend.evidence.service import store_evidence
+from backend.proofs.models import ProofOfService
 from tests.api.conftest import World
 from tests.facts import record_required_facts
 

@@ -20,9 +20,10 @@ from backend.deliveries.facts import fact_rows
 from backend.deliveries.models import DeliveryAttempt, attempt_evidence
 from backend.evidence import chain
 from backend.evidence.enums import EvidenceKind
-from backend.evidence.models import Evidence, ProofOfService
-from backend.evidence.proof import ProofNotAllowed, generate_or_existing_proof
+from backend.evidence.models import Evidence
 from backend.evidence.verification import verify_case_chain
+from backend.proofs.models import ProofOfService
+from backend.proofs.service import ProofNotAllowed, generate_or_existing_proof
 from tests.evidence.conftest import (
     CASE_NUMBER,
     PARTY_NAME,

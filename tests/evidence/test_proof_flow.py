@@ -1,19 +1,23 @@
 """Proofs are made unasked: an attempt succeeds, its calls' transcripts settle, the proof follows."""
 
 import time
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import database, taskqueue
+from backend.auth.models import User
 from backend.calls.models import CallRecord
 from backend.config import get_settings
-from backend.evidence import proof_flow
-from backend.evidence.models import ProofOfService
+from backend.core import signals
+from backend.proofs import flows as proof_flow
+from backend.proofs.models import ProofOfService
 from backend.transcripts.enums import TranscriptStatus
 from backend.transcripts.models import Transcript
-from tests.evidence.conftest import RecordedCall
+from backend.transcripts.signals import TranscriptSettled
+from tests.evidence.conftest import RecordedCall, build_served_call
 
 
 def _proof(attempt_id: int) -> ProofOfService | None:
@@ -31,10 +35,17 @@ def _transcript(served_call: RecordedCall, status: TranscriptStatus) -> None:
         session.add(transcript)
 
 
-def test_a_phone_proof_waits_for_the_transcript_then_is_made_once(
-    served_call: RecordedCall, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture()
+def served_waiting_call(
+    db: object, make_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch
+) -> RecordedCall:
+    """A phone attempt served while transcription after calls is on: its proof waits for the transcript."""
     monkeypatch.setattr(get_settings(), "transcribe_after_call", True)
+    return build_served_call(make_user)
+
+
+def test_a_phone_proof_waits_for_the_transcript_then_is_made_once(served_waiting_call: RecordedCall) -> None:
+    served_call = served_waiting_call
     _transcript(served_call, TranscriptStatus.running)
     assert proof_flow.generate_proof_when_ready(attempt_id=served_call.attempt_id) == "waiting_for_transcript"
     assert _proof(served_call.attempt_id) is None
@@ -48,16 +59,19 @@ def test_a_phone_proof_waits_for_the_transcript_then_is_made_once(
     assert again is not None and again.evidence_id == first.evidence_id
 
 
-def test_a_settled_transcript_queues_the_proof_of_its_succeeded_attempt(
-    served_call: RecordedCall, monkeypatch: pytest.MonkeyPatch
+def test_a_settled_transcript_announced_after_commit_makes_the_waiting_proof(
+    served_waiting_call: RecordedCall,
 ) -> None:
-    monkeypatch.setattr(get_settings(), "transcribe_after_call", True)
+    served_call = served_waiting_call
+    taskqueue.shutdown(wait=True)  # the proof task queued by serving has run, and waited
+    assert _proof(served_call.attempt_id) is None
     _transcript(served_call, TranscriptStatus.failed)  # a failed transcript never holds the proof back
     with database.get_session() as session:
         record_id = session.scalars(
             select(CallRecord.id).where(CallRecord.delivery_attempt_id == served_call.attempt_id)
         ).one()
-    proof_flow.queue_proof_after_transcription(call_record_id=record_id)
+        signals.announce(session, TranscriptSettled(call_record_id=record_id))
+        assert _proof(served_call.attempt_id) is None  # nothing happens before the commit
     wait_for_proof(served_call.attempt_id)
 
 

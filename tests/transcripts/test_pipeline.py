@@ -14,8 +14,8 @@ from backend.deliveries.models import DeliveryAttempt
 from backend.evidence import service as evidence_service
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
-from backend.evidence.transcripts import transcript_excerpt
 from backend.evidence.verification import verify_case_chain
+from backend.proofs.excerpt import transcript_excerpt
 from backend.transcripts import service
 from backend.transcripts.enums import TranscriptStatus
 from backend.transcripts.models import Transcript, TranscriptGram

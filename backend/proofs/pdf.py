@@ -15,8 +15,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from backend.evidence.fonts import cjk_font
-from backend.evidence.proof_facts import EvidenceLine, Fact, shanghai_time
+from backend.proofs.facts import EvidenceLine, Fact, shanghai_time
+from backend.proofs.fonts import cjk_font
 
 QR_SIZE = 36 * mm
 GRID = colors.HexColor("#777777")

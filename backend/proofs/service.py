@@ -13,11 +13,14 @@ from backend.database import utcnow
 from backend.deliveries.channels import channel_for
 from backend.deliveries.enums import METHOD_LABELS, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
-from backend.evidence import chain, proof_facts, service, transcripts
+from backend.evidence import chain, service
 from backend.evidence.enums import EvidenceKind
-from backend.evidence.models import Evidence, EvidenceChainEntry, ProofOfService
-from backend.evidence.proof_pdf import ProofContent, render_proof
+from backend.evidence.models import Evidence, EvidenceChainEntry
 from backend.evidence.verification import verify_case_chain
+from backend.proofs import excerpt
+from backend.proofs import facts as proof_facts
+from backend.proofs.models import ProofOfService
+from backend.proofs.pdf import ProofContent, render_proof
 
 
 class ProofNotAllowed(ValueError):
@@ -79,7 +82,7 @@ def _content(
         subtitle=subtitle,
         facts=proof_facts.common_facts(db_session=db_session, attempt=attempt),
         method_facts=method_facts,
-        transcript_excerpt=transcripts.transcript_excerpt(items=items),
+        transcript_excerpt=excerpt.transcript_excerpt(items=items),
         evidence=proof_facts.evidence_lines(items),
         chain_seq=proof.chain_seq,
         chain_head_hash=proof.chain_head_hash,

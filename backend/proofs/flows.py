@@ -15,12 +15,12 @@ from backend.config import get_settings
 from backend.database import get_session
 from backend.deliveries.enums import AttemptStatus
 from backend.deliveries.models import DeliveryAttempt
-from backend.evidence import proof
-from backend.transcripts.enums import TranscriptStatus
+from backend.proofs import service as proof
+from backend.transcripts.enums import SETTLED_STATUSES
 from backend.transcripts.models import Transcript
 
-PROOF_TASK = "backend.evidence.tasks.generate_proof_task"
-SETTLED = frozenset({TranscriptStatus.done, TranscriptStatus.failed})
+PROOF_TASK = "backend.proofs.tasks.generate_proof_task"
+PROOF_AFTER_TRANSCRIPT_TASK = "backend.proofs.tasks.generate_proof_after_transcript_task"
 log = logging.getLogger(__name__)
 
 
@@ -37,7 +37,7 @@ def transcripts_pending(*, db_session: Session, attempt_id: int) -> bool:
             CallRecord.recording_status == RecordingStatus.complete,
         )
     )
-    return any(status not in SETTLED for status in db_session.scalars(query))
+    return any(status not in SETTLED_STATUSES for status in db_session.scalars(query))
 
 
 def generate_proof_when_ready(*, attempt_id: int) -> str:
@@ -52,16 +52,10 @@ def generate_proof_when_ready(*, attempt_id: int) -> str:
         return "generated"
 
 
-def queue_proof_after_transcription(*, call_record_id: int) -> None:
-    """A call's transcript is settled: its attempt's proof may now be made."""
-    from backend import taskqueue
-
+def generate_proof_after_transcript(*, call_record_id: int) -> str:
+    """A call's transcript is settled: make its attempt's proof if it was waiting for it."""
     with get_session() as db_session:
         attempt_id = db_session.scalar(
             select(CallRecord.delivery_attempt_id).where(CallRecord.id == call_record_id)
         )
-    if attempt_id is not None:
-        try:
-            taskqueue.enqueue(PROOF_TASK, attempt_id=attempt_id)
-        except Exception:
-            log.exception("could not queue the proof of attempt %s", attempt_id)
+    return "no_attempt" if attempt_id is None else generate_proof_when_ready(attempt_id=attempt_id)

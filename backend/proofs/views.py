@@ -12,9 +12,9 @@ from backend.auth.roles import Role
 from backend.cases.access import can_see_case
 from backend.database import SessionDep
 from backend.deliveries.models import DeliveryAttempt
-from backend.evidence import proof as proof_service
-from backend.evidence.proof_facts import shanghai_time
-from backend.evidence.schemas import ProofCheckRead, ProofCreate, ProofRead
+from backend.proofs import service as proof_service
+from backend.proofs.facts import shanghai_time
+from backend.proofs.schemas import ProofCheckRead, ProofCreate, ProofRead
 
 PROOF_ROLES = {Role.admin, Role.supervisor, Role.agent, Role.field_officer}
 proof_router = secured_router(prefix="/api/proofs", tags=["送达回证"], roles=PROOF_ROLES)
