@@ -26,11 +26,16 @@ _KIND_FOR_METHOD = {
 
 
 def contact_for(party: PartyPlan, method: DeliveryMethod) -> int | None:
-    """The party's first usable contact point for METHOD (pickup and notice need none)."""
+    """The party's first usable contact point for METHOD (pickup and notice need none).
+
+    A field officer still visits the address that returned the mail: returned mail proves nobody signed.
+    """
     for kind in _KIND_FOR_METHOD.get(method, ()):
         index = party.first(kind)
         if index is not None:
             return index
+    if method is DeliveryMethod.field:
+        return party.first(ContactKind.address, usable=False)
     return None
 
 

@@ -3,6 +3,7 @@
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from backend.cases.enums import CaseType
 from backend.core.clock import BEIJING
@@ -11,6 +12,9 @@ from backend.demo import names
 from backend.demo.people import PartyMaker, PartyPlan
 from backend.documents.enums import DocumentKind, kind_from_name
 from backend.parties.enums import LITIGATION_ROLE_LABELS, LitigationRole
+
+if TYPE_CHECKING:
+    from backend.demo.proofs.model import SimulatedItem
 
 # Days from filing to the service deadline (administrative: 5 days to serve the complaint copy).
 SERVICE_DAYS = {
@@ -47,6 +51,8 @@ class AttemptPlan:
     started_at: datetime | None = None
     ended_at: datetime | None = None
     legal_service_date: date | None = None
+    # A served attempt's evidence and the facts on it (backend.demo.proofs), made once documents exist.
+    records: list["SimulatedItem"] = field(default_factory=list)
 
 
 @dataclass

@@ -1,4 +1,9 @@
-"""Removing the demo: its cases and every row that hangs off them, found through the foreign keys."""
+"""Removing the demo: its cases and every row that hangs off them, found through the foreign keys.
+
+The chain witness files of the removed cases go too: a witness vouches for entries of a case that no
+longer exists (and SQLite may hand its id to a new case). The evidence files stay in the write-once,
+content-addressed store.
+"""
 
 import shutil
 from collections.abc import Iterator, Sequence
@@ -10,6 +15,7 @@ from sqlalchemy.orm import Session
 from backend.database import Base
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.documents.models import Document
+from backend.evidence.witness import witness_path
 from backend.parties.models import ContactPoint, Party
 
 DEMO_KEY_PREFIX = "demo:"
@@ -65,4 +71,6 @@ def remove_demo(*, db_session: Session, documents_dir: Path) -> int:
             _delete_rows(db_session, table, ids_by_table)
     db_session.flush()
     shutil.rmtree(documents_dir / DEMO_DOCUMENTS_DIR, ignore_errors=True)
+    for case_id in case_ids:
+        witness_path(case_id).unlink(missing_ok=True)
     return len(case_ids)

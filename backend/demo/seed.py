@@ -17,6 +17,7 @@ from backend.courts.models import Court
 from backend.database import utcnow
 from backend.demo import users as demo_users
 from backend.demo.plan import CasePlan, CasePlanner
+from backend.demo.proof_writer import ProofWriter
 from backend.demo.reset import demo_present, remove_demo
 from backend.demo.stories import Storyteller
 from backend.demo.writer import DemoWriter, WrittenCounts
@@ -74,12 +75,19 @@ def seed_demo(
     moment = now or utcnow()
     taken = set(db_session.scalars(select(Case.case_number).where(Case.court_id == court.id)))
     plans = plan_demo(rng=random.Random(seed), court=court, count=cases, now=moment, taken=taken)
+    proofs = ProofWriter(
+        db_session,
+        rng=random.Random(f"{seed}:proofs"),
+        court_name=court.name,
+        performers=demo_users.performer_labels(db_session=db_session),
+    )
     writer = DemoWriter(
         db_session,
         court=court,
         users=demo_users.user_ids(db_session=db_session),
         documents_dir=settings.documents_dir,
         now=moment,
+        proofs=proofs,
     )
     written = writer.write(plans)
     return SeedReport(False, written, created_users, removed, time.perf_counter() - started)
@@ -95,7 +103,7 @@ def report_lines(report: SeedReport) -> list[str]:
         lines.append(
             f"已生成演示数据（{report.seconds:.1f} 秒）：案件 {written.cases}，当事人 {written.parties}，"
             f"联系方式 {written.contact_points}，文书 {written.documents}，送达任务 {written.deliveries}，"
-            f"送达尝试 {written.attempts}"
+            f"送达尝试 {written.attempts}，证据 {written.evidence}"
         )
     if report.users_created:
         lines.append(f"新建用户：{'、'.join(report.users_created)}")

@@ -6,7 +6,7 @@ application itself could have produced.
 
 import itertools
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from backend.cases.enums import CaseType
 from backend.core.clock import BEIJING
@@ -15,8 +15,10 @@ from backend.deliveries.enums import AttemptStatus, DeliveryStatus
 from backend.deliveries.enums import DeliveryMethod as M
 from backend.deliveries.state import check_attempt_transition, check_delivery_transition
 from backend.demo.contacts import apply_outcome, contact_for
-from backend.demo.plan import AttemptPlan, CasePlan, DeliveryPlan
+from backend.demo.plan import AttemptPlan, CasePlan, DeliveryPlan, beijing
 from backend.documents.enums import NOT_SERVABLE_BY_PHONE
+from backend.notice.channel import NOTICE_PERIOD
+from backend.parties.enums import ContactKind
 
 Step = tuple[M, AttemptStatus, Out | None]
 FAILED, DONE, OPEN, PLANNED = (
@@ -99,6 +101,10 @@ SUCCESS_OUTCOMES = {
     M.postal: ((Out.served, 85), (Out.returned, 15)),
     M.field: ((Out.served, 80), (Out.left_with_refusal, 20)),
 }
+# Served only after the party answered a call (consent, booking) or on the call itself.
+AFTER_AN_ANSWER = (M.phone, M.electronic, M.pickup)
+# Returned mail serves only at an address the party confirmed (the postal channel's address_confirmed).
+NEEDS_CONFIRMED_ADDRESS = frozenset({(M.postal, Out.returned)})
 DURATION_MINUTES = {M.phone: (1, 6), M.electronic: (1, 3), M.pickup: (15, 40), M.postal: (2880, 5760),
                     M.field: (20, 90), M.notice: (5, 10), M.entrusted: (1440, 4320)}  # fmt: skip
 
@@ -157,6 +163,10 @@ class Storyteller:
         }
         if (self.now - delivery.created_at).days > 80:  # deemed served 30 days after publication
             weights[M.notice] = 2
+        if not self.answers_calls(case, delivery):
+            weights |= dict.fromkeys(AFTER_AN_ANSWER, 0)
+        if case.parties[delivery.party].first(ContactKind.address) is None:  # the mail came back
+            weights[M.postal] = 0
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
     def script(self, case: CasePlan, delivery: DeliveryPlan) -> list[Step]:
@@ -167,7 +177,9 @@ class Storyteller:
             outcome = self.rng.choices(
                 [out for out, _ in options], weights=[weight for _, weight in options]
             )[0]
-            return [*self.rng.choice(BEFORE_SUCCESS[method]), (method, DONE, outcome)]
+            if (method, outcome) in NEEDS_CONFIRMED_ADDRESS and not self.answers_calls(case, delivery):
+                outcome = Out.served  # nobody can confirm the address
+            return [*self.rng.choice(self.prefixes(method, outcome)), (method, DONE, outcome)]
         if status is DeliveryStatus.in_progress:
             return list(self.rng.choice(IN_PROGRESS))
         if status is DeliveryStatus.unservable:
@@ -177,6 +189,19 @@ class Storyteller:
         if status is DeliveryStatus.cancelled and self.rng.random() < 0.5:
             return [(M.phone, AttemptStatus.cancelled, None)]
         return []
+
+    @staticmethod
+    def answers_calls(case: CasePlan, delivery: DeliveryPlan) -> bool:
+        """Whether the party still has a number not proved wrong."""
+        return case.parties[delivery.party].first(ContactKind.phone) is not None
+
+    @staticmethod
+    def prefixes(method: M, outcome: Out) -> tuple[list[Step], ...]:
+        """The attempts that may come before serving by METHOD with OUTCOME."""
+        options = BEFORE_SUCCESS[method]
+        if (method, outcome) not in NEEDS_CONFIRMED_ADDRESS:
+            return options
+        return tuple(steps for steps in options if (M.phone, FAILED, Out.address_confirmed) in steps)
 
     def window_end(self, delivery: DeliveryPlan) -> datetime:
         latest = self.now - timedelta(hours=1)
@@ -222,19 +247,20 @@ class Storyteller:
             if status in (FAILED, DONE):
                 attempt.planned_at, attempt.ended_at = next(times)
                 attempt.started_at = attempt.planned_at
-                if status is DONE:
-                    attempt.legal_service_date = self.legal_date(attempt)
+                if status is DONE and method is M.notice:
+                    attempt.ended_at = self.notice_falls_due(attempt)
                 apply_outcome(party, attempt)
             else:
                 self.time_open(attempt, previous_end)
             previous_end = attempt.ended_at or attempt.started_at or previous_end
             delivery.attempts.append(attempt)
 
-    def legal_date(self, attempt: AttemptPlan) -> date:
-        assert attempt.started_at is not None and attempt.ended_at is not None
-        if attempt.method is M.notice:
-            return attempt.started_at.astimezone(BEIJING).date() + timedelta(days=30)
-        return attempt.ended_at.astimezone(BEIJING).date()
+    def notice_falls_due(self, attempt: AttemptPlan) -> datetime:
+        """A notice is served once its 30 days have passed: the morning the router finds it due."""
+        assert attempt.started_at is not None
+        published = attempt.started_at.astimezone(BEIJING).date()
+        due = beijing(published + NOTICE_PERIOD, time(8, self.rng.randint(0, 59)))
+        return min(due, self.now - timedelta(hours=1))
 
     def time_open(self, attempt: AttemptPlan, previous_end: datetime) -> None:
         if attempt.status is OPEN:

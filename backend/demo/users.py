@@ -70,3 +70,10 @@ def ensure_users(*, db_session: Session, court_id: int) -> list[str]:
 def user_ids(*, db_session: Session) -> dict[str, int]:
     names = [demo.username for demo in DEMO_USERS]
     return dict(db_session.execute(select(User.username, User.id).where(User.username.in_(names))).all())
+
+
+def performer_labels(*, db_session: Session) -> dict[str, str]:
+    """Username -> how a proof names the demo user who performed an attempt: 李娜（agent1）."""
+    names = [demo.username for demo in DEMO_USERS]
+    rows = db_session.execute(select(User.username, User.full_name).where(User.username.in_(names)))
+    return {username: f"{full_name}（{username}）" for username, full_name in rows}

@@ -1,5 +1,7 @@
-"""Writing the planned demo with bulk INSERT ... RETURNING, one statement per table."""
+"""Writing the planned demo with bulk INSERT ... RETURNING, one statement per table; the evidence of each
+served attempt goes through the evidence store (backend.demo.proof_writer)."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from backend.deliveries.models import Delivery, DeliveryAttempt, delivery_docume
 from backend.demo import pdfs
 from backend.demo.people import SOURCE
 from backend.demo.plan import AttemptPlan, CasePlan, DeliveryPlan, beijing, role_label
+from backend.demo.proof_writer import PlacedAttempt, ProofWriter
 from backend.demo.reset import DEMO_DOCUMENTS_DIR, DEMO_KEY_PREFIX
 from backend.documents.models import Document
 from backend.parties.enums import ContactEventKind
@@ -29,17 +32,26 @@ class WrittenCounts:
     documents: int = 0
     deliveries: int = 0
     attempts: int = 0
+    evidence: int = 0
 
 
 class DemoWriter:
     def __init__(
-        self, db_session: Session, *, court: Court, users: dict[str, int], documents_dir: Path, now: datetime
+        self,
+        db_session: Session,
+        *,
+        court: Court,
+        users: dict[str, int],
+        documents_dir: Path,
+        now: datetime,
+        proofs: ProofWriter,
     ) -> None:
         self.db_session = db_session
         self.now = now
         self.court = court
         self.users = users
         self.documents_dir = documents_dir
+        self.proofs = proofs
 
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> list[int]:
         if not rows:
@@ -51,16 +63,26 @@ class DemoWriter:
         case_ids = self._insert(Case, [self._case_row(plan) for plan in plans])
         party_ids = self._parties(plans, case_ids)
         contact_ids = self._contacts(plans, party_ids)
-        document_ids = self._documents(plans, case_ids)
+        document_ids, files = self._documents(plans, case_ids)
+        self.proofs.prepare(plans, files)
         delivery_ids = self._deliveries(plans, case_ids, party_ids, document_ids)
-        attempts = self._attempts(plans, delivery_ids, contact_ids)
+        attempt_ids = self._attempts(plans, delivery_ids, contact_ids)
+        placed = (
+            PlacedAttempt(case_id, attempt_id, attempt)
+            for (case_id, attempt), attempt_id in zip(
+                _attempts_by_case(plans, case_ids), attempt_ids, strict=True
+            )
+            if attempt.status is AttemptStatus.succeeded
+        )
+        evidence = self.proofs.write(placed)
         return WrittenCounts(
             cases=len(case_ids),
             parties=sum(map(len, party_ids)),
             contact_points=sum(len(ids) for per_case in contact_ids for ids in per_case),
             documents=sum(map(len, document_ids)),
             deliveries=sum(map(len, delivery_ids)),
-            attempts=attempts,
+            attempts=len(attempt_ids),
+            evidence=evidence,
         )
 
     def _case_row(self, plan: CasePlan) -> dict[str, Any]:
@@ -156,14 +178,20 @@ class DemoWriter:
             "created_at": min(beijing(document.issued_on, time(9, 0)), self.now),
         }
 
-    def _documents(self, plans: list[CasePlan], case_ids: list[int]) -> list[list[int]]:
+    def _documents(
+        self, plans: list[CasePlan], case_ids: list[int]
+    ) -> tuple[list[list[int]], list[list[tuple[str, str]]]]:
+        """The ids of each case's documents, and their (name, sha256)."""
         rows = [
             self._document_row(plan, case_id, index)
             for plan, case_id in zip(plans, case_ids, strict=True)
             for index in range(len(plan.documents))
         ]
-        flat = iter(self._insert(Document, rows))
-        return [[next(flat) for _ in plan.documents] for plan in plans]
+        flat = iter(zip(self._insert(Document, rows), rows, strict=True))
+        written = [[next(flat) for _ in plan.documents] for plan in plans]
+        ids = [[document_id for document_id, _ in per_case] for per_case in written]
+        files = [[(row["name"], row["sha256"]) for _, row in per_case] for per_case in written]
+        return ids, files
 
     def _delivery_row(self, delivery: DeliveryPlan, case_id: int, party_id: int) -> dict[str, Any]:
         served = next((a for a in delivery.attempts if a.status is AttemptStatus.succeeded), None)
@@ -223,11 +251,19 @@ class DemoWriter:
 
     def _attempts(
         self, plans: list[CasePlan], delivery_ids: list[list[int]], contact_ids: list[list[list[int]]]
-    ) -> int:
+    ) -> list[int]:
         rows = [
             self._attempt_row(attempt, delivery_id, contacts[delivery.party])
             for plan, deliveries, contacts in zip(plans, delivery_ids, contact_ids, strict=True)
             for delivery, delivery_id in zip(plan.deliveries, deliveries, strict=True)
             for attempt in delivery.attempts
         ]
-        return len(self._insert(DeliveryAttempt, rows))
+        return self._insert(DeliveryAttempt, rows)
+
+
+def _attempts_by_case(plans: list[CasePlan], case_ids: list[int]) -> Iterator[tuple[int, AttemptPlan]]:
+    """Every planned attempt with its case id, in the order the attempts are inserted."""
+    for plan, case_id in zip(plans, case_ids, strict=True):
+        for delivery in plan.deliveries:
+            for attempt in delivery.attempts:
+                yield case_id, attempt

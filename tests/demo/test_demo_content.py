@@ -3,6 +3,7 @@
 import hashlib
 import itertools
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from backend.deliveries.state import check_attempt_transition
 from backend.demo.identifiers import is_valid_resident_id, is_valid_uscc
 from backend.demo.seed import SeedReport, seed_demo
 from backend.documents.models import Document
+from backend.evidence.witness import witness_path
 from backend.parties.enums import ContactKind, ContactState, PartyType
 from backend.parties.models import ContactPoint, Party
 from tests.conftest import _empty_all_tables as empty_all_tables
@@ -38,6 +40,7 @@ def seeded(engine: Engine) -> Iterator[SeedReport]:
         report = seed_demo(db_session=session, cases=60, seed=7, now=NOW)
     yield report
     empty_all_tables(engine)
+    shutil.rmtree(witness_path(0).parent, ignore_errors=True)  # the chains of the demo's served attempts
 
 
 @pytest.fixture()

@@ -1,0 +1,1 @@
+"""Simulated records behind every served demo attempt: one evidence item per source, with its facts."""
