@@ -18,6 +18,21 @@ from backend.parties.models import usable_contact_points
 
 SWITCH_WITHIN = timedelta(hours=24)
 MAX_PHONE_FAILURES = 3
+# How soon a failed call is tried again; a retry that would fall after the 24-hour window switches method.
+RETRY_DELAYS = {
+    AttemptOutcome.no_answer: timedelta(hours=2),
+    AttemptOutcome.busy: timedelta(minutes=30),
+    AttemptOutcome.call_failed: timedelta(minutes=15),
+    AttemptOutcome.agent_no_answer: timedelta(0),  # the agent's phone did not answer: the party was not tried
+    AttemptOutcome.answered: timedelta(0),
+    AttemptOutcome.wrong_number: timedelta(0),  # try the party's other numbers right away
+    AttemptOutcome.unreachable: timedelta(0),
+}
+DEFAULT_RETRY_DELAY = timedelta(hours=1)
+
+
+def retry_delay(outcome: AttemptOutcome | None) -> timedelta:
+    return RETRY_DELAYS.get(outcome, DEFAULT_RETRY_DELAY) if outcome else DEFAULT_RETRY_DELAY
 # Failures where the party was tried and not reached, or refused: they count towards switching method.
 PARTY_FAILURES = frozenset(
     {
@@ -99,7 +114,8 @@ def electronic_where_consented(ctx: RoutingContext) -> DeliveryMethod | None:
 
 
 def phone_retry_within_window(ctx: RoutingContext) -> DeliveryMethod | None:
-    """A phone failure is tried again while the 24-hour window lasts, never for judgments and the like."""
+    """A phone failure is tried again while the 24-hour window lasts (at most MAX_PHONE_FAILURES calls),
+    never after a refusal, and never for judgments and the like."""
     failed = ctx.failed
     if failed is None or failed.method is not DeliveryMethod.phone or not ctx.phone_may_serve():
         return None
@@ -107,7 +123,8 @@ def phone_retry_within_window(ctx: RoutingContext) -> DeliveryMethod | None:
         return None
     if len(ctx.phone_failures()) >= MAX_PHONE_FAILURES:
         return None
-    return DeliveryMethod.phone
+    in_window = ctx.now + retry_delay(failed.outcome) < ctx.clock_start() + SWITCH_WITHIN
+    return DeliveryMethod.phone if in_window else None
 
 
 def postal_to_a_usable_address(ctx: RoutingContext) -> DeliveryMethod | None:

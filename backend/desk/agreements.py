@@ -1,5 +1,9 @@
 """What the party agreed to on the call: collect at a court window, e-delivery, a letter, or a visit.
-Each plans the attempt of that method (through the deliveries' attempt service) and files what was agreed."""
+
+The desk's part is what the call taught (confirmed contact points, the agreement filed as evidence with the
+call's facts and recording hashes, the address confirmation); each method's own package plans its attempt
+(pickup, electronic, postal, field services), and the pickup confirmation goes out through messaging.
+"""
 
 from datetime import datetime
 from typing import Any
@@ -8,20 +12,24 @@ from sqlalchemy.orm import Session
 
 from backend.auth.models import User
 from backend.core.errors import InvalidRequest
-from backend.deliveries import attempts as attempt_service
+from backend.deliveries.confirmations import record_address_confirmation
 from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
-from backend.deliveries.router import SWITCH_WITHIN
-from backend.desk import contacts, records
+from backend.desk import records
+from backend.electronic import service as electronic_service
 from backend.evidence.enums import EvidenceKind
-from backend.evidence.facts import record_fact
 from backend.evidence.models import Evidence
+from backend.field import service as field_service
 from backend.messaging import service as sms_service
+from backend.parties import contacts
 from backend.parties.enums import ContactKind
 from backend.parties.models import ContactPoint, usable_contact_points
 from backend.pickup import service as pickup_service
+from backend.postal import service as postal_service
 
 MOBILE_DIGITS = 11
+CALL_SOURCE = "desk_call"
+CONSENT_NOTE = "当事人电话确认同意电子送达"
 
 
 def called_point(db_session: Session, attempt: DeliveryAttempt) -> ContactPoint | None:
@@ -37,23 +45,17 @@ def book_pickup(
     slot_id: int | None,
     now: datetime,
 ) -> dict[str, Any]:
-    """Book the slot, plan the pickup attempt, queue the confirmation SMS."""
+    """Book the slot and plan the pickup (pickup package), queue the confirmation SMS (messaging)."""
     if slot_id is None:
         raise InvalidRequest("请选择领取时段")
-    booking = pickup_service.book(
+    booking = pickup_service.book_and_plan(
         db_session=db_session, actor=actor, delivery=delivery, slot_id=slot_id, now=now
     )
-    slot = booking.slot
-    planned = attempt_service.add_attempt(
-        db_session=db_session,
-        actor=actor,
-        delivery=delivery,
-        method=DeliveryMethod.pickup,
-        planned_at=slot.starts_at,
-        notes=f"预约{slot.window.name} {pickup_service.local_span(slot)}",
-    )
-    booking.attempt_id = planned.id
-    details: dict[str, Any] = {"booking_id": booking.id, "slot_id": slot.id, "planned_attempt_id": planned.id}
+    details: dict[str, Any] = {
+        "booking_id": booking.id,
+        "slot_id": booking.slot_id,
+        "planned_attempt_id": booking.attempt_id,
+    }
     mobile = _mobile_for_sms(db_session, delivery, attempt)
     if mobile is None:
         return details | {"sms_id": None, "sms_skipped": "当事人无可用手机号"}
@@ -62,7 +64,7 @@ def book_pickup(
         actor=actor,
         delivery=delivery,
         to_number=mobile,
-        text=sms_service.pickup_confirmation_text(delivery=delivery, slot=slot),
+        text=sms_service.pickup_confirmation_text(delivery=delivery, slot=booking.slot),
         purpose=sms_service.PICKUP_CONFIRMATION,
     )
     return details | {"sms_id": message.id}
@@ -80,9 +82,24 @@ def _mobile_for_sms(db_session: Session, delivery: Delivery, attempt: DeliveryAt
     )
 
 
+def _confirm(
+    db_session: Session, actor: User, delivery: Delivery, kind: ContactKind, value: str, note: str
+) -> ContactPoint:
+    return contacts.confirm_contact_point(
+        db_session=db_session,
+        party=delivery.party,
+        kind=kind,
+        value=value,
+        actor=actor,
+        note=note,
+        source=CALL_SOURCE,
+    )
+
+
 def _confirmation(
     db_session: Session, actor: User, delivery: Delivery, attempt: DeliveryAttempt, **fields: Any
-) -> AddressConfirmation:
+) -> tuple[AddressConfirmation, Evidence]:
+    """File what the party confirmed on the call (with its facts and recordings) and record it."""
     record = records.store_json(
         db_session=db_session,
         actor=actor,
@@ -90,17 +107,15 @@ def _confirmation(
         kind=EvidenceKind.address_confirmation,
         payload={"type": "address_confirmation", "obtained_via": DeliveryMethod.phone.value, **fields},
     )
-    confirmation = AddressConfirmation(
-        party_id=delivery.party_id,
-        delivery_id=delivery.id,
+    confirmation = record_address_confirmation(
+        db_session=db_session,
+        actor=actor,
+        delivery=delivery,
         obtained_via=DeliveryMethod.phone,
         evidence_id=record.id,
-        recorded_by_user_id=actor.id,
         **fields,
     )
-    db_session.add(confirmation)
-    db_session.flush()
-    return confirmation
+    return confirmation, record
 
 
 def consent_electronic(
@@ -114,55 +129,32 @@ def consent_electronic(
     consent: bool,
     now: datetime,
 ) -> dict[str, Any]:
-    """Record the consent to e-delivery with the confirmed addresses; plan the e-delivery."""
+    """Record the consent to e-delivery with the confirmed addresses; the electronic package plans it."""
     if not consent:
         raise InvalidRequest("电子送达须当事人明确同意")
     if not mobile and not email:
         raise InvalidRequest("请填写当事人确认的手机号或电子邮箱")
     points = [
-        contacts.confirm_contact_point(
-            db_session=db_session,
-            party=delivery.party,
-            kind=kind,
-            value=value,
-            actor=actor,
-            note="电话确认，同意电子送达",
-        )
+        _confirm(db_session, actor, delivery, kind, value, "电话确认，同意电子送达")
         for kind, value in ((ContactKind.email, email), (ContactKind.phone, mobile))
         if value
     ]
-    confirmation = _confirmation(
+    confirmation, record = _confirmation(
         db_session, actor, delivery, attempt,
         mobile=contacts.normalise(ContactKind.phone, mobile) if mobile else None,
         email=contacts.normalise(ContactKind.email, email) if email else None,
         consents_to_electronic=True,
     )  # fmt: skip
-    planned = attempt_service.add_attempt(
+    planned = electronic_service.plan_after_consent(
         db_session=db_session,
         actor=actor,
         delivery=delivery,
-        method=DeliveryMethod.electronic,
-        planned_at=now,
-        start_by=now + SWITCH_WITHIN,
-        contact_point_id=points[0].id,
-        notes="当事人电话确认同意电子送达",
+        address=points[0],
+        consent_evidence=record,
+        consent_note=CONSENT_NOTE,
+        now=now,
     )
-    _rests_on_confirmation(db_session, actor, planned, confirmation, "consent", "当事人电话同意电子送达")
     return {"confirmation_id": confirmation.id, "planned_attempt_id": planned.id}
-
-
-def _rests_on_confirmation(
-    db_session: Session,
-    actor: User,
-    planned: DeliveryAttempt,
-    confirmation: AddressConfirmation,
-    key: str,
-    value: object,
-) -> None:
-    """The planned attempt's fact KEY rests on the confirmation filed from the call (with its recordings)."""
-    assert confirmation.evidence_id is not None
-    evidence = db_session.get_one(Evidence, confirmation.evidence_id)
-    record_fact(db_session=db_session, attempt=planned, key=key, value=value, evidence=evidence, actor=actor)
 
 
 def confirm_postal(
@@ -174,30 +166,21 @@ def confirm_postal(
     address: str | None,
     now: datetime,
 ) -> dict[str, Any]:
-    """Confirm the postal address (a verified contact point) and plan the EMS letter."""
+    """Confirm the postal address (a verified contact point); the postal package plans the letter."""
     address = " ".join((address or "").split())
     if len(address) < 5:
         raise InvalidRequest("请填写完整的送达地址")
-    point = contacts.confirm_contact_point(
-        db_session=db_session,
-        party=delivery.party,
-        kind=ContactKind.address,
-        value=address,
-        actor=actor,
-        note="电话确认送达地址",
-    )
-    confirmation = _confirmation(db_session, actor, delivery, attempt, postal_address=point.value)
-    planned = attempt_service.add_attempt(
+    point = _confirm(db_session, actor, delivery, ContactKind.address, address, "电话确认送达地址")
+    confirmation, record = _confirmation(db_session, actor, delivery, attempt, postal_address=point.value)
+    planned = postal_service.plan_letter(
         db_session=db_session,
         actor=actor,
         delivery=delivery,
-        method=DeliveryMethod.postal,
-        planned_at=now,
-        start_by=now + SWITCH_WITHIN,
-        contact_point_id=point.id,
+        address=point,
+        now=now,
         notes="当事人电话确认地址，EMS 司法专邮寄送",
+        confirmation_evidence=record,
     )
-    _rests_on_confirmation(db_session, actor, planned, confirmation, "address_confirmed", True)
     return {
         "confirmation_id": confirmation.id,
         "contact_point_id": point.id,
@@ -208,19 +191,8 @@ def confirm_postal(
 def plan_field(
     *, db_session: Session, actor: User, delivery: Delivery, notes: str | None, now: datetime
 ) -> dict[str, Any]:
-    """Plan a visit in person with the agent's notes."""
-    notes = (notes or "").strip()
-    if not notes:
-        raise InvalidRequest("请填写外出送达说明")
-    addresses = usable_contact_points(delivery.party, ContactKind.address)
-    planned = attempt_service.add_attempt(
-        db_session=db_session,
-        actor=actor,
-        delivery=delivery,
-        method=DeliveryMethod.field,
-        planned_at=now,
-        start_by=now + SWITCH_WITHIN,
-        contact_point_id=addresses[0].id if addresses else None,
-        notes=notes,
+    """A visit in person with the agent's notes (field package)."""
+    planned = field_service.plan_visit(
+        db_session=db_session, actor=actor, delivery=delivery, notes=notes, now=now
     )
     return {"planned_attempt_id": planned.id}

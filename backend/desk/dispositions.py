@@ -19,10 +19,11 @@ from backend.core.errors import InvalidRequest, RuleViolation
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt
-from backend.desk import agreements, contacts, followup, records
+from backend.desk import agreements, followup, records
 from backend.desk.enums import DISPOSITION_LABELS, CallbackKind, DispositionKind
 from backend.desk.phone import calls_of
 from backend.evidence.enums import EvidenceKind
+from backend.parties import contacts
 from backend.parties.enums import ContactKind, ContactState
 from backend.parties.models import ContactPoint
 
@@ -75,7 +76,11 @@ def _verify_called(db_session: Session, actor: User, attempt: DeliveryAttempt) -
     called = agreements.called_point(db_session, attempt)
     if called is not None:
         contacts.mark_contact_point(
-            contact_point=called, state=ContactState.verified, actor=actor, note="电话接通，当事人应答"
+            contact_point=called,
+            state=ContactState.verified,
+            actor=actor,
+            note="电话接通，当事人应答",
+            source=agreements.CALL_SOURCE,
         )
 
 
@@ -134,8 +139,7 @@ def _failure(
     follow = followup.after_failure(
         db_session=db_session,
         actor=actor,
-        delivery=delivery,
-        outcome=OUTCOMES[d.kind],
+        failed=attempt,
         now=now,
         method=d.next_method,
         callback_at=d.callback_at,
@@ -158,6 +162,7 @@ def _invalidate_number(
         state=ContactState.invalid,
         actor=actor,
         note="电话核实：号码错误（空号或非本人）",
+        source=agreements.CALL_SOURCE,
     )
 
 

@@ -1,12 +1,12 @@
-"""What happens after a phone attempt fails: call again later, or switch to another method in time.
+"""What the desk does after a call fails: the DeliveryRouter decides what follows (a retry inside the
+24-hour window, or the next method due by then); the desk adds the retry's callback to its queue.
 
-The contract's rule: after a failed attempt, another method starts within 24 hours. Phone retries are
-allowed inside that window (at most MAX_PHONE_FAILURES); past it, or when no usable phone is left, or the
-party refused, the next method is planned with its start due by the first failure + 24 h.
+The agent may instead ask for a method themselves (post or visit), or for a callback at a time the party
+gave, which must fall inside the window.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -14,35 +14,15 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.core.errors import InvalidRequest
 from backend.deliveries import attempts as attempt_service
-from backend.deliveries.enums import METHOD_LABELS, AttemptOutcome, AttemptStatus, DeliveryMethod
+from backend.deliveries import planning
+from backend.deliveries.enums import METHOD_LABELS, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt
+from backend.deliveries.router import SWITCH_WITHIN, RoutingContext, retry_delay
 from backend.desk.enums import CallbackKind
 from backend.desk.models import Callback
 from backend.parties.enums import ContactKind
 from backend.parties.models import usable_contact_points
 
-SWITCH_WITHIN = timedelta(hours=24)
-MAX_PHONE_FAILURES = 3
-RETRY_DELAYS = {
-    AttemptOutcome.no_answer: timedelta(hours=2),
-    AttemptOutcome.busy: timedelta(minutes=30),
-    AttemptOutcome.call_failed: timedelta(minutes=15),
-    AttemptOutcome.agent_no_answer: timedelta(0),  # the agent's phone did not answer: the party was not tried
-    AttemptOutcome.answered: timedelta(0),
-    AttemptOutcome.wrong_number: timedelta(0),  # try the party's other numbers right away
-    AttemptOutcome.unreachable: timedelta(0),
-}
-# Failures that count towards switching method: the party was tried and not reached or refused.
-PARTY_FAILURES = frozenset(
-    {
-        AttemptOutcome.no_answer,
-        AttemptOutcome.busy,
-        AttemptOutcome.rejected,
-        AttemptOutcome.refused,
-        AttemptOutcome.wrong_number,
-        AttemptOutcome.unreachable,
-    }
-)
 SWITCH_METHODS = (DeliveryMethod.postal, DeliveryMethod.field)
 
 
@@ -55,32 +35,9 @@ class FollowUp:
         if self.callback is not None:
             return {"callback_id": self.callback.id, "callback_due_at": self.callback.due_at.isoformat()}
         if self.attempt is not None:
-            planned = self.attempt.planned_at.isoformat() if self.attempt.planned_at else None
-            return {"attempt_id": self.attempt.id, "method": self.attempt.method.value, "start_by": planned}
+            start_by = self.attempt.start_by.isoformat() if self.attempt.start_by else None
+            return {"attempt_id": self.attempt.id, "method": self.attempt.method.value, "start_by": start_by}
         return {}
-
-
-def phone_failures(delivery: Delivery) -> list[DeliveryAttempt]:
-    return [
-        a
-        for a in delivery.attempts
-        if a.method is DeliveryMethod.phone
-        and a.status is AttemptStatus.failed
-        and a.outcome in PARTY_FAILURES
-    ]
-
-
-def switch_due_at(delivery: Delivery, now: datetime) -> datetime:
-    """When the next method must have started: 24 h after the first failure (never before NOW)."""
-    ended = [a.ended_at for a in phone_failures(delivery) if a.ended_at is not None]
-    return max(min(ended, default=now) + SWITCH_WITHIN, now)
-
-
-def must_switch(delivery: Delivery, outcome: AttemptOutcome, now: datetime) -> bool:
-    if outcome is AttemptOutcome.refused or not usable_contact_points(delivery.party, ContactKind.phone):
-        return True
-    retry_at = now + RETRY_DELAYS.get(outcome, timedelta(hours=1))
-    return len(phone_failures(delivery)) >= MAX_PHONE_FAILURES or retry_at >= switch_due_at(delivery, now)
 
 
 def add_callback(
@@ -123,39 +80,55 @@ def open_callbacks(*, db_session: Session, delivery_id: int) -> list[Callback]:
     return list(db_session.scalars(query.order_by(Callback.due_at)))
 
 
-def next_method(delivery: Delivery) -> DeliveryMethod:
-    """Post to a usable address unless the post already failed there; else go in person."""
-    post_failed = any(
-        a.method is DeliveryMethod.postal and a.status is AttemptStatus.failed for a in delivery.attempts
-    )
-    if usable_contact_points(delivery.party, ContactKind.address) and not post_failed:
-        return DeliveryMethod.postal
-    return DeliveryMethod.field
-
-
 def plan_method(
     *,
     db_session: Session,
     actor: User,
-    delivery: Delivery,
+    failed: DeliveryAttempt,
     method: DeliveryMethod,
     now: datetime,
-    notes: str = "",
 ) -> DeliveryAttempt:
-    """Plan METHOD with its start due by the 24-hour rule."""
+    """Plan the METHOD the agent chose (post or visit), due by the 24-hour rule."""
     if method not in SWITCH_METHODS:
         raise InvalidRequest("转其他送达方式只能选择邮寄或外出送达")
+    delivery = failed.delivery
     addresses = usable_contact_points(delivery.party, ContactKind.address)
-    start_by = switch_due_at(delivery, now)
-    reason = f"电话未能送达，须于 {start_by:%Y-%m-%d %H:%M} (UTC) 前启动{METHOD_LABELS[method]}"
+    clock = RoutingContext(
+        delivery=delivery, failed=failed, now=now, consents_to_electronic=False
+    ).clock_start()
+    start_by = max(clock + SWITCH_WITHIN, now)
     return attempt_service.add_attempt(
         db_session=db_session,
         actor=actor,
         delivery=delivery,
         method=method,
         planned_at=start_by,
-        notes=f"{reason}。{notes}".rstrip("。") if notes else reason,
+        start_by=start_by,
+        notes=f"服务专员选择{METHOD_LABELS[method]}",
         contact_point_id=addresses[0].id if addresses else None,
+    )
+
+
+def _retry_callback(
+    db_session: Session,
+    actor: User,
+    failed: DeliveryAttempt,
+    retry: DeliveryAttempt,
+    now: datetime,
+    at: datetime | None,
+) -> Callback:
+    assert retry.start_by is not None
+    if at is not None and at > retry.start_by:
+        raise InvalidRequest("失败后须在 24 小时内再次尝试或转其他方式，回拨时间过晚")
+    outcome = failed.outcome.value if failed.outcome else "failed"
+    return add_callback(
+        db_session=db_session,
+        actor=actor,
+        delivery=failed.delivery,
+        kind=CallbackKind.retry,
+        due_at=at or min(now + retry_delay(failed.outcome), retry.start_by),
+        note=f"重拨：{outcome}",
+        attempt_id=retry.id,
     )
 
 
@@ -163,31 +136,22 @@ def after_failure(
     *,
     db_session: Session,
     actor: User,
-    delivery: Delivery,
-    outcome: AttemptOutcome,
+    failed: DeliveryAttempt,
     now: datetime,
     method: DeliveryMethod | None = None,
     callback_at: datetime | None = None,
 ) -> FollowUp:
-    """Schedule what follows a failed phone attempt: the method asked for, a retry, or a switch."""
+    """What follows the failed call FAILED: the method the agent chose, else the router's decision (a
+    retry gets its callback on the desk's queue)."""
     if method is not None:
         return FollowUp(
-            attempt=plan_method(db_session=db_session, actor=actor, delivery=delivery, method=method, now=now)
+            attempt=plan_method(db_session=db_session, actor=actor, failed=failed, method=method, now=now)
         )
-    if callback_at is None and must_switch(delivery, outcome, now):
-        chosen = next_method(delivery)
-        return FollowUp(
-            attempt=plan_method(db_session=db_session, actor=actor, delivery=delivery, method=chosen, now=now)
-        )
-    if callback_at is not None and callback_at > switch_due_at(delivery, now):
-        raise InvalidRequest("失败后须在 24 小时内再次尝试或转其他方式，回拨时间过晚")
-    due = callback_at or now + RETRY_DELAYS.get(outcome, timedelta(hours=1))
-    callback = add_callback(
-        db_session=db_session,
-        actor=actor,
-        delivery=delivery,
-        kind=CallbackKind.retry,
-        due_at=due,
-        note=f"重拨：{outcome.value}",
+    planned = planning.plan_after_failure(db_session=db_session, actor=actor, failed=failed, now=now)
+    if planned is None or planned.method is not DeliveryMethod.phone:
+        if callback_at is not None:
+            raise InvalidRequest("失败后须在 24 小时内再次尝试或转其他方式，回拨时间过晚")
+        return FollowUp(attempt=planned)
+    return FollowUp(
+        callback=_retry_callback(db_session, actor, failed, planned, now, callback_at), attempt=planned
     )
-    return FollowUp(callback=callback)

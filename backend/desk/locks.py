@@ -120,9 +120,7 @@ def _close_unfinished(db_session: Session, holder: User, delivery_id: int, reaso
     )
     detail: dict[str, object] = {"attempt_id": attempt.id, "outcome": outcome.value if outcome else None}
     if outcome is not None:
-        follow = followup.after_failure(
-            db_session=db_session, actor=holder, delivery=delivery, outcome=outcome, now=now
-        )
+        follow = followup.after_failure(db_session=db_session, actor=holder, failed=attempt, now=now)
         detail["follow_up"] = follow.describe()
     return detail
 

@@ -17,10 +17,10 @@ from backend.config import Settings
 from backend.core.errors import InvalidRequest, NotVisible, RuleViolation
 from backend.database import utcnow
 from backend.desk import cards, dispositions, locks, notify, phone, presence, snapshots
-from backend.desk.contacts import normalise
 from backend.desk.enums import PresenceState
 from backend.desk.live_calls import owner_of
 from backend.desk.models import TaskLock
+from backend.parties.contacts import normalise
 from backend.parties.enums import ContactKind, ContactState
 from backend.parties.models import ContactPoint
 from telephony.events import AgentAnswered, CallEnded, CallEvent

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session, selectinload
 from backend.auth.models import User
 from backend.core.clock import BEIJING, beijing_day_start
 from backend.core.errors import InvalidRequest, NotVisible, RuleViolation
+from backend.deliveries import attempts as attempt_service
+from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.models import Delivery
 from backend.pickup.models import PickupBooking, PickupSlot, PickupWindow
 
@@ -107,6 +109,24 @@ def book(
     )
     db_session.add(booking)
     db_session.flush()
+    return booking
+
+
+def book_and_plan(
+    *, db_session: Session, actor: User, delivery: Delivery, slot_id: int, now: datetime
+) -> PickupBooking:
+    """Book the slot and plan the pickup attempt for its appointment."""
+    booking = book(db_session=db_session, actor=actor, delivery=delivery, slot_id=slot_id, now=now)
+    slot = booking.slot
+    planned = attempt_service.add_attempt(
+        db_session=db_session,
+        actor=actor,
+        delivery=delivery,
+        method=DeliveryMethod.pickup,
+        planned_at=slot.starts_at,
+        notes=f"预约{slot.window.name} {local_span(slot)}",
+    )
+    booking.attempt_id = planned.id
     return booking
 
 

@@ -139,6 +139,17 @@ def test_the_router_picks_the_next_method_and_a_start_by_within_24_hours_of_the_
     assert route[1] - FAILED_AT <= DAY
 
 
+def test_a_retry_that_would_fall_after_the_window_switches_method() -> None:
+    delivery = _delivery(CIVIL, Doc.summons, [(M.phone, Out.no_answer)], ALL_CONTACTS)
+    late = FAILED_AT + timedelta(hours=22, minutes=30)  # a 2-hour retry would end past the 24 hours
+    context = RoutingContext(
+        delivery=delivery, failed=delivery.attempts[-1], now=late, consents_to_electronic=False
+    )
+    route = next_route(context)
+    assert route is not None and (route.method, route.start_by) == (M.postal, FAILED_AT + DAY)
+    assert route.rule == "postal_to_a_usable_address"
+
+
 def test_the_start_by_is_never_in_the_past() -> None:
     late = _delivery(CIVIL, Doc.summons, [(M.postal, Out.returned)], ALL_CONTACTS)
     now = FAILED_AT + 2 * DAY

@@ -259,6 +259,12 @@ def test_no_answer_and_busy_schedule_a_retry(
     callback = db_session.get_one(Callback, details["follow_up"]["callback_id"])
     assert callback.kind is CallbackKind.retry and callback.done_at is None
     assert abs(callback.due_at - (utcnow() + delay)) < timedelta(minutes=1)
+    retry = db_session.get_one(
+        DeliveryAttempt, callback.attempt_id
+    )  # the router's retry, watched by its start-by
+    assert (retry.method, retry.status) == (DeliveryMethod.phone, AttemptStatus.planned)
+    assert retry.start_by is not None and phone.ended_at is not None
+    assert abs(retry.start_by - (phone.ended_at + timedelta(hours=24))) < timedelta(seconds=5)
 
 
 def test_refused_switches_to_the_post_with_the_24_hour_rule(
@@ -293,8 +299,10 @@ def test_wrong_number_invalidates_it_and_tries_the_other_number_at_once(
 def test_wrong_last_number_switches_method(db_session: Session, called: Callable[..., Called]) -> None:
     call = called()
     dispose(call, K.wrong_number)  # defaults to the number called
-    _, planned = attempts(db_session, call.made)
-    assert planned.method is DeliveryMethod.field  # no phone and no address left
+    phone, planned = attempts(db_session, call.made)
+    assert planned.method is DeliveryMethod.notice  # no phone and no address left: only a notice remains
+    assert planned.start_by is not None and phone.ended_at is not None
+    assert planned.start_by - phone.ended_at <= timedelta(hours=24)
 
 
 def test_callback_schedules_the_call_the_party_asked_for(
