@@ -21,6 +21,7 @@ from backend.deliveries.sweep import run_router_pass
 from backend.deliveries.tasks import ROUTER_PASS_TASK
 from tests.api.conftest import World
 from tests.facts import record_required_facts, serve_with_facts
+from tests.polling import poll_until
 
 UserFactory = Callable[..., tuple[User, dict[str, str]]]
 TEN_AM = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
@@ -120,16 +121,16 @@ def test_the_in_process_scheduler_runs_the_router_pass(world: World) -> None:
     _failed_attempt(world.delivery_id, DeliveryMethod.phone, AttemptOutcome.busy, datetime.now(UTC))
     scheduler = schedule.InProcessScheduler([schedule.PeriodicJob(ROUTER_PASS_TASK, every_seconds=0.2)])
     scheduler.start()
+
+    def planned() -> list[int] | None:
+        with database.get_session() as session:
+            query = select(DeliveryAttempt.id).where(DeliveryAttempt.status == AttemptStatus.planned)
+            return list(session.scalars(query)) or None
+
     try:
-        deadline = datetime.now(UTC) + timedelta(seconds=20)
-        planned = 0
-        while planned == 0 and datetime.now(UTC) < deadline:
-            with database.get_session() as session:
-                query = select(DeliveryAttempt.id).where(DeliveryAttempt.status == AttemptStatus.planned)
-                planned = len(list(session.scalars(query)))
+        assert len(poll_until(planned, timeout=20, what="the scheduler never ran the router pass")) == 1
     finally:
         scheduler.stop()
-    assert planned == 1
     assert ROUTER_PASS_TASK in schedule.beat_schedule()
 
 

@@ -1,6 +1,5 @@
 """Proofs are made unasked: an attempt succeeds, its calls' transcripts settle, the proof follows."""
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -18,6 +17,7 @@ from backend.transcripts.enums import TranscriptStatus
 from backend.transcripts.models import Transcript
 from backend.transcripts.signals import TranscriptSettled
 from tests.evidence.conftest import RecordedCall, build_served_call
+from tests.polling import poll_until
 
 
 def _proof(attempt_id: int) -> ProofOfService | None:
@@ -84,10 +84,8 @@ def test_tasks_queued_in_a_transaction_that_rolls_back_are_dropped(db_session: S
 
 
 def wait_for_proof(attempt_id: int, timeout: float = 60) -> ProofOfService:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def made() -> ProofOfService | None:
         proof = _proof(attempt_id)
-        if proof is not None and proof.evidence_id is not None:
-            return proof
-        time.sleep(0.1)
-    raise AssertionError(f"no proof was made for attempt {attempt_id} within {timeout} s")
+        return proof if proof is not None and proof.evidence_id is not None else None
+
+    return poll_until(made, timeout=timeout, what=f"no proof was made for attempt {attempt_id}")

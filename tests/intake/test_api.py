@@ -1,7 +1,6 @@
 """Upload through the API, the in-process queue running the job, progress polled until done."""
 
 import io
-import time
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +17,7 @@ from backend.courts.models import Court
 from backend.documents.models import Document
 from backend.intake.models import ImportJob
 from tests.intake.exports import CASE_1, csv_bytes, row, two_party_rows
+from tests.polling import poll_until
 
 Headers = dict[str, str]
 
@@ -39,16 +39,15 @@ def clerk(login: Callable[..., Headers], db_session: Session) -> Headers:
 
 def wait_for_job(client: TestClient, headers: Headers, job_id: int, timeout: float = 30) -> dict[str, Any]:
     """Poll the job until it is finished, or fail after TIMEOUT seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def finished() -> dict[str, Any] | None:
         response = client.get(f"/api/intake/imports/{job_id}", headers=headers)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         assert 0 <= body["processed_rows"] <= max(body["total_rows"], 0)
-        if body["status"] in ("done", "failed"):
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"import job {job_id} did not finish within {timeout} s")
+        return body if body["status"] in ("done", "failed") else None
+
+    return poll_until(finished, timeout=timeout, what=f"import job {job_id} did not finish")
 
 
 def _documents_zip() -> bytes:

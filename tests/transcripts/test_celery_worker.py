@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -22,6 +21,7 @@ from backend.transcripts import service
 from backend.transcripts.enums import TranscriptStatus
 from backend.worker import celery_app
 from tests.conftest import REPO_ROOT
+from tests.polling import poll_until
 from tests.transcripts.conftest import (
     CaseWorld,
     Legs,
@@ -107,14 +107,13 @@ def _fresh_producer_pool() -> None:
 
 
 def wait_for_status(record_id: int, wanted: set[TranscriptStatus], *, timeout: float) -> TranscriptStatus:
-    deadline = time.monotonic() + timeout
-    while True:
+    def reached() -> TranscriptStatus | None:
         rows = transcript_rows(record_id)
-        status = rows[0].status if rows else None
-        if status in wanted:
-            return status
-        assert time.monotonic() < deadline, f"transcript stuck at {status}"
-        time.sleep(0.05)  # poll interval
+        return rows[0].status if rows and rows[0].status in wanted else None
+
+    return poll_until(
+        reached, timeout=timeout, what=f"transcript of call record {record_id} never reached {wanted}"
+    )
 
 
 def test_a_worker_killed_mid_task_leaves_the_task_to_the_next_worker(
