@@ -17,8 +17,10 @@ from backend.deliveries.models import AttemptFact, Delivery, DeliveryAttempt
 from backend.demo.seed import SeedReport, seed_demo
 from backend.evidence.fact_audit import incomplete_services
 from backend.evidence.models import Evidence
+from backend.evidence.storage import absolute_path
 from backend.evidence.verification import cases_with_evidence, verify_case_chain
 from backend.evidence.witness import witness_path
+from backend.proofs.service import generate_proof
 from tests.conftest import _empty_all_tables as empty_all_tables
 
 NOW = datetime(2026, 11, 24, 7, 0, tzinfo=UTC)
@@ -113,3 +115,10 @@ def test_the_audit_finds_the_delivery_that_lost_a_fact(db_session: Session) -> N
     found = list(incomplete_services(db_session=db_session))
     assert [finding.delivery_id for finding in found] == [delivery_id]
     assert len(found[0].problems) == 1
+
+
+def test_a_proof_of_service_can_be_made_for_every_demo_method(db_session: Session) -> None:
+    first_by_method = {attempt.method: attempt for attempt in reversed(_served_attempts(db_session))}
+    for attempt in first_by_method.values():
+        proof = generate_proof(db_session=db_session, attempt_id=attempt.id)
+        assert absolute_path(proof.file_path).read_bytes().startswith(b"%PDF"), attempt.method
