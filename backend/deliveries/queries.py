@@ -83,15 +83,17 @@ def get_own_delivery(*, db_session: Session, user: User, delivery_id: int) -> De
     return delivery
 
 
-def get_attempt(*, db_session: Session, user: User, attempt_id: int) -> DeliveryAttempt:
-    """An attempt whose case is in the caller's scope, else NotVisible."""
+def get_attempt(*, db_session: Session, user: User, attempt_id: int, own: bool = False) -> DeliveryAttempt:
+    """An attempt whose case is in the caller's scope (else NotVisible); with OWN, of a delivery the caller
+    may work on (else NotPermitted)."""
     delivery_id = db_session.scalar(
         select(DeliveryAttempt.delivery_id).where(DeliveryAttempt.id == attempt_id)
     )
     if delivery_id is None:
         raise NotVisible("送达尝试")
+    load = get_own_delivery if own else get_delivery
     try:
-        delivery = get_delivery(db_session=db_session, user=user, delivery_id=delivery_id)
+        delivery = load(db_session=db_session, user=user, delivery_id=delivery_id)
     except NotVisible as exc:
         raise NotVisible("送达尝试") from exc
     return next(attempt for attempt in delivery.attempts if attempt.id == attempt_id)
@@ -99,16 +101,7 @@ def get_attempt(*, db_session: Session, user: User, attempt_id: int) -> Delivery
 
 def get_own_attempt(*, db_session: Session, user: User, attempt_id: int) -> DeliveryAttempt:
     """An attempt of a delivery the caller may work on, with the same refusals."""
-    delivery_id = db_session.scalar(
-        select(DeliveryAttempt.delivery_id).where(DeliveryAttempt.id == attempt_id)
-    )
-    if delivery_id is None:
-        raise NotVisible("送达尝试")
-    try:
-        delivery = get_own_delivery(db_session=db_session, user=user, delivery_id=delivery_id)
-    except NotVisible as exc:
-        raise NotVisible("送达尝试") from exc
-    return next(attempt for attempt in delivery.attempts if attempt.id == attempt_id)
+    return get_attempt(db_session=db_session, user=user, attempt_id=attempt_id, own=True)
 
 
 def router_alerts(*, db_session: Session, open_only: bool, limit: int) -> list[RouterAlert]:
