@@ -1,3 +1,4 @@
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -94,3 +95,6 @@ OUTCOME_LABELS = {
     AttemptOutcome.returned: "退回（视为送达）",
     AttemptOutcome.no_show: "未按约来院",
 }
+
+# 公告送达: deemed served this long after publication (民事诉讼法 art. 95).
+NOTICE_PERIOD = timedelta(days=30)

@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.core.clock import BEIJING
 from backend.deliveries import attempts as attempt_service
-from backend.deliveries.enums import METHOD_LABELS, AttemptOutcome, AttemptStatus, DeliveryMethod
+from backend.deliveries.enums import (
+    METHOD_LABELS,
+    AttemptOutcome,
+    AttemptStatus,
+    DeliveryMethod,
+    DeliveryStatus,
+)
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
 from backend.deliveries.router import Route, RoutingContext, first_route, next_route
 from backend.deliveries.state import is_terminal_delivery
@@ -72,7 +78,9 @@ def plan_after_failure(
     if is_terminal_delivery(delivery.status) or has_open_attempt(delivery):
         return None
     route = next_route(_context(db_session, delivery, failed, now))
-    if route is None:
+    if route is None:  # every way has failed: 无法送达, for a supervisor to decide
+        if delivery.status is DeliveryStatus.in_progress:
+            delivery.transition(DeliveryStatus.unservable)
         return None
     return _plan(db_session, actor, delivery, route, f"{METHOD_LABELS[failed.method]}未能送达")
 

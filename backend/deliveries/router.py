@@ -33,6 +33,8 @@ DEFAULT_RETRY_DELAY = timedelta(hours=1)
 
 def retry_delay(outcome: AttemptOutcome | None) -> timedelta:
     return RETRY_DELAYS.get(outcome, DEFAULT_RETRY_DELAY) if outcome else DEFAULT_RETRY_DELAY
+
+
 # Failures where the party was tried and not reached, or refused: they count towards switching method.
 PARTY_FAILURES = frozenset(
     {

@@ -9,7 +9,7 @@ Each step reads only through indexes on the small open part of the tables, in bo
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -19,6 +19,7 @@ from backend.core.errors import RuleViolation
 from backend.deliveries import planning, serving
 from backend.deliveries.enums import (
     METHOD_LABELS,
+    NOTICE_PERIOD,
     AttemptOutcome,
     AttemptStatus,
     DeliveryMethod,
@@ -30,9 +31,6 @@ from backend.parties.models import Party
 START_BY_MISSED = "start_by_missed"
 BATCH = 500
 OPEN = (AttemptStatus.planned, AttemptStatus.in_progress)
-# The law's notice period (deemed served 30 days after publication). Only used to skip the notices that
-# cannot be due yet; the notice channel still decides, and refuses any that are not.
-NOTICE_PERIOD = timedelta(days=30)
 
 
 @dataclass

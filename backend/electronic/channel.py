@@ -5,10 +5,14 @@ confirmed address, the party's reply or first recorded view. The channel that pr
 report records `confirmed_address_arrival_at` only when the address was confirmed.
 """
 
+from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
 
-from backend.deliveries.channels import DeliveryChannel, RequiredFact, register
+from backend.core.clock import BEIJING
+from backend.deliveries.channels import DeliveryChannel, RequiredFact, fact_time, register
 from backend.deliveries.enums import AttemptOutcome, DeliveryMethod
+from backend.deliveries.models import DeliveryAttempt
 from backend.parties.enums import ContactKind
 
 MOMENTS = ("confirmed_address_arrival_at", "replied_at", "viewed_at")
@@ -29,7 +33,13 @@ class ElectronicChannel(DeliveryChannel):
     proof_title = "电子送达凭证"
     contact_kinds = (ContactKind.phone, ContactKind.email)
     facts_by_outcome = MappingProxyType({AttemptOutcome.served: ELECTRONIC_FACTS})
-    service_moments = MOMENTS
+
+    def legal_service_date(self, *, attempt: DeliveryAttempt, facts: Mapping[str, str]) -> date:
+        """Arrival at a confirmed address; else the party's reply or first view, whichever came first."""
+        arrival = fact_time(facts, MOMENTS[0])
+        presumed = [moment for key in MOMENTS[1:] if (moment := fact_time(facts, key)) is not None]
+        moment = arrival or min(presumed)
+        return moment.astimezone(BEIJING).date()
 
 
 register(ElectronicChannel())

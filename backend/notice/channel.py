@@ -1,16 +1,15 @@
 """The notice channel (公告送达): deemed served 30 days after publication, and not a day before."""
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date
 from types import MappingProxyType
 
 from backend.core.clock import court_today
 from backend.core.errors import RuleViolation
 from backend.deliveries.channels import DeliveryChannel, RequiredFact, register
-from backend.deliveries.enums import AttemptOutcome, DeliveryMethod
+from backend.deliveries.enums import NOTICE_PERIOD, AttemptOutcome, DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
 
-NOTICE_PERIOD = timedelta(days=30)
 NOTICE_FACTS = (
     RequiredFact("publication", "公告载体（报纸、网站或公告栏）"),
     RequiredFact("published_on", "公告日期"),

@@ -3,7 +3,7 @@ is recorded with its evidence; the generic transition cannot declare success."""
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -191,3 +191,40 @@ def test_concurrent_proof_requests_return_one_proof(
             select(func.count()).select_from(ProofOfService).where(ProofOfService.attempt_id == attempt_id)
         )
     assert count == 1
+
+
+def test_without_a_confirmed_address_e_delivery_is_served_on_the_first_reply_or_view(
+    client: TestClient, world: World, as_user: UserFactory
+) -> None:
+    _, headers = as_user(Role.supervisor)
+    attempt_id = _started(client, headers, world.delivery_id, DeliveryMethod.electronic)
+    viewed, replied = datetime(2026, 3, 6, 15, 30, tzinfo=UTC), datetime(2026, 3, 8, 1, 0, tzinfo=UTC)
+    with database.get_session() as session:
+        attempt = session.get_one(DeliveryAttempt, attempt_id)
+        record_required_facts(session, attempt, skip=frozenset({"confirmed_address_arrival_at"}))
+        for key, moment in (("replied_at", replied), ("viewed_at", viewed)):
+            item = store_evidence(
+                db_session=session, case_id=world.civil_case_id, kind=EvidenceKind.other,
+                content=key.encode(), content_type="text/plain", created_by_system="portal",
+                attempt_id=attempt_id,
+            )  # fmt: skip
+            record_fact(db_session=session, attempt=attempt, key=key, value=moment, evidence=item)
+    served = _serve(client, headers, attempt_id, AttemptOutcome.served)
+    assert served.status_code == 200, served.text
+    assert served.json()["legal_service_date"] == "2026-03-06"  # the view, 23:30 in Beijing, came first
+
+
+def test_a_failure_with_no_way_left_leaves_the_delivery_unservable(
+    client: TestClient, world: World, as_user: UserFactory
+) -> None:
+    _, headers = as_user(Role.supervisor)
+    attempt_id = _started(client, headers, world.overdue_delivery_id, DeliveryMethod.notice)
+    failed = client.post(
+        f"/api/attempts/{attempt_id}/transition",
+        json={"status": "failed", "outcome": "unreachable"},
+        headers=headers,
+    )
+    assert failed.status_code == 200, failed.text
+    delivery = client.get(f"/api/deliveries/{world.overdue_delivery_id}", headers=headers).json()
+    assert delivery["status"] == "unservable"  # no phone, no address, notice failed: a supervisor decides
+    assert [a["status"] for a in delivery["attempts"]] == ["failed"]
