@@ -14,7 +14,7 @@ from backend.calls import views as call_views
 from backend.cases import views as case_views
 from backend.config import get_settings
 from backend.core import schedule
-from backend.core.http import install_error_handlers
+from backend.core.http import ApiHeaders, install_error_handlers
 from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
 from backend.documents import views as document_views
@@ -110,5 +110,6 @@ def create_app() -> FastAPI:
     for router in _routers():
         app.include_router(router)
     install_error_handlers(app)
+    app.add_middleware(ApiHeaders)
     desk_web.install(app)  # the desk pages and their bundles, served by this app (no CDN)
     return app

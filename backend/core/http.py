@@ -6,7 +6,8 @@ from contextlib import contextmanager
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core.errors import InvalidRequest, NotPermitted, NotVisible, RuleViolation
 
@@ -61,6 +62,11 @@ def _unique_columns(text: str, constraint: str | None) -> str | None:
     return constraint
 
 
+async def _number_out_of_range(_request: Request, _error: Exception) -> JSONResponse:
+    """An id or number larger than the database holds (SQLite raises OverflowError, PostgreSQL DataError)."""
+    return JSONResponse({"detail": "数值超出允许范围"}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
 async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, IntegrityError)
     code, message = constraint_failure(error)
@@ -68,5 +74,33 @@ async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """A constraint violation anywhere in a request (flush or commit) answers 409/422, never 500."""
+    """A constraint violation anywhere in a request (flush or commit) answers 409/422, never 500; so does a
+    number the database cannot hold."""
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OverflowError, _number_out_of_range)
+    app.add_exception_handler(DataError, _number_out_of_range)
+
+
+API_HEADERS = ((b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"))
+
+
+class ApiHeaders:
+    """ASGI middleware: answers of /api/ carry personal data and evidence, so they are never cached and
+    never sniffed into another type (a header the endpoint set itself is kept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in API_HEADERS if name not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

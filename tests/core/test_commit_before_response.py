@@ -55,3 +55,22 @@ def test_a_successful_write_is_in_the_database_when_its_200_arrives(
     response = client.patch(f"/api/users/{target.id}", json={"full_name": "新名字"}, headers=admin)
     assert response.status_code == 200
     assert _stored(target.id).full_name == "新名字"
+
+
+def test_an_id_larger_than_the_database_holds_is_refused_not_a_server_error(
+    client: TestClient, login: Callable[..., dict[str, str]]
+) -> None:
+    admin = login(Role.admin)
+    for path in ("/api/cases/18446744073709551617", "/api/deliveries/99999999999999999999999"):
+        response = client.get(path, headers=admin)
+        assert response.status_code in (404, 422), (path, response.text)
+
+
+def test_api_answers_are_never_cached_nor_sniffed(
+    client: TestClient, login: Callable[..., dict[str, str]]
+) -> None:
+    me = client.get("/api/auth/me", headers=login(Role.clerk))
+    assert me.status_code == 200
+    assert (me.headers["cache-control"], me.headers["x-content-type-options"]) == ("no-store", "nosniff")
+    refused = client.get("/api/cases")
+    assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
