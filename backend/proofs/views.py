@@ -1,5 +1,6 @@
 """Proof of service API: generate an attempt's proof; the public QR-code check (JSON or a Chinese page)."""
 
+import re
 from html import escape
 from typing import Annotated, Any, Literal
 
@@ -19,6 +20,7 @@ from backend.proofs.schemas import ProofCheckRead, ProofCreate, ProofRead
 PROOF_ROLES = {Role.admin, Role.supervisor, Role.agent, Role.field_officer}
 proof_router = secured_router(prefix="/api/proofs", tags=["送达回证"], roles=PROOF_ROLES)
 public_proof_router = APIRouter(prefix="/api/proofs", tags=["送达回证"])
+CHAIN_HASH = re.compile(r"[0-9a-f]{64}")  # what a proof's QR code carries; anything else is not found
 
 
 @proof_router.post("", response_model=ProofRead, status_code=status.HTTP_201_CREATED)
@@ -95,7 +97,12 @@ def verify_proof(
     format_: Annotated[Literal["json", "html"] | None, Query(alias="format")] = None,
 ) -> Any:
     """Public: whether a proof and the chain entries it rests on are intact (no personal data)."""
-    check = proof_service.verify_proof(db_session=db_session, proof_id=proof_id, claimed_hash=h)
+    well_formed = CHAIN_HASH.fullmatch(h) is not None
+    check = (
+        proof_service.verify_proof(db_session=db_session, proof_id=proof_id, claimed_hash=h)
+        if well_formed
+        else None
+    )
     audit_service.record(
         db_session=db_session,
         actor=None,

@@ -278,3 +278,12 @@ def test_an_item_that_bypassed_the_chain_blocks_the_proof(recorded_call: Recorde
         )
     with pytest.raises(ProofNotAllowed, match=f"#{unchained.id} 未登记在证据链中"):
         _generate(recorded_call.attempt_id)
+
+
+@pytest.mark.parametrize("claimed", ["%C3%A9", "z" * 64, "A" * 64, "0" * 63, ""])
+def test_a_malformed_hash_is_simply_not_found(
+    served_call: RecordedCall, client: TestClient, claimed: str
+) -> None:
+    pdf = _generate(served_call.attempt_id)
+    status, _ = _check(client, f"/api/proofs/{_proof(pdf).id}/verify?h={claimed}")
+    assert status == 404
