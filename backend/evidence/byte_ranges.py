@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-_SINGLE_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# At most 19 digits a bound: larger than any file (and than the int() limit a 5,000-digit header would hit).
+_SINGLE_RANGE = re.compile(r"^bytes=(\d{0,19})-(\d{0,19})$")
 CHUNK_SIZE = 64 * 1024
 
 
