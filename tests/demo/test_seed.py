@@ -79,4 +79,6 @@ def test_three_hundred_cases_in_a_few_seconds(db: Engine, db_session: Session) -
     report = _seed(300, seed=2026)
     elapsed = time.perf_counter() - began
     assert report.written.cases == 300 and _count(db_session, Case) == 300
-    assert elapsed < 30, elapsed  # about 3-5 s on two shared cores; the bound only catches regressions
+    # About 14-19 s on SQLite and 20-27 s on PostgreSQL on two busy shared cores (each served attempt's
+    # evidence goes through the evidence store, one item at a time); the bound only catches regressions.
+    assert elapsed < 60, elapsed

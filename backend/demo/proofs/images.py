@@ -1,11 +1,16 @@
-"""Simulated scans and photos as small grayscale PNGs, drawn from a seeded generator (no imaging library)."""
+"""Simulated scans and photos as small grayscale PNGs (no imaging library).
+
+Each kind comes in VARIANTS looks, each drawn once per process from its own seed; a scene picks one.
+"""
 
 import math
 import random
 import struct
 import zlib
+from functools import lru_cache
 
 WHITE, INK, GREY = 255, 20, 150
+VARIANTS = 12
 
 
 class Canvas:
@@ -76,6 +81,12 @@ def _print_lines(canvas: Canvas, rng: random.Random, left: int, top: int, count:
 
 def signature(rng: random.Random) -> bytes:
     """A simulated signature captured on the counter's signing pad."""
+    return _signature(rng.randrange(VARIANTS))
+
+
+@lru_cache(maxsize=VARIANTS)
+def _signature(variant: int) -> bytes:
+    rng = random.Random(f"signature:{variant}")
     canvas = Canvas(320, 100)
     _scrawl(canvas, rng, 20, 20, 280, 55)
     canvas.line((20, 85), (300, 85), GREY)
@@ -84,6 +95,12 @@ def signature(rng: random.Random) -> bytes:
 
 def receipt_scan(rng: random.Random) -> bytes:
     """A simulated scan of a signed (or returned) EMS receipt: a form, printed lines and a signature."""
+    return _receipt_scan(rng.randrange(VARIANTS))
+
+
+@lru_cache(maxsize=VARIANTS)
+def _receipt_scan(variant: int) -> bytes:
+    rng = random.Random(f"receipt_scan:{variant}")
     canvas = Canvas(600, 380, shade=235)
     canvas.box(20, 20, 580, 360, WHITE)
     for left, top, right, bottom in (
@@ -100,6 +117,12 @@ def receipt_scan(rng: random.Random) -> bytes:
 
 def snapshot(rng: random.Random) -> bytes:
     """A simulated photo at the door: shaded blocks for wall, door and the documents handed over."""
+    return _snapshot(rng.randrange(VARIANTS))
+
+
+@lru_cache(maxsize=VARIANTS)
+def _snapshot(variant: int) -> bytes:
+    rng = random.Random(f"snapshot:{variant}")
     canvas = Canvas(320, 240, shade=rng.randint(150, 200))
     canvas.box(0, 170, 320, 240, rng.randint(90, 120))
     door = rng.randint(60, 180)

@@ -116,6 +116,7 @@ def address_confirmation(scene: Scene, *, electronic: bool) -> SimulatedItem:
         "consents_to_electronic": electronic,
         "recorded_by": scene.performer,
     }
+    facts: dict[str, Any]
     if electronic:
         facts = {"consent": f"{confirmed_at:%Y-%m-%d %H:%M} 电话中同意电子送达，确认送达地址 {scene.contact}"}
     else:
