@@ -1,6 +1,6 @@
-"""Installs the delivery channels, the reactions to signals and the periodic jobs; every process entry
-imports this once (the API app, the Celery worker, the CLI, the tests), so the same channels and listeners
-exist everywhere."""
+"""Installs every ORM mapper, the delivery channels, the reactions to signals and the periodic jobs; every
+process entry imports this once (the API app, the Celery worker, the CLI, the tests), so the same models,
+channels and listeners exist everywhere."""
 # ruff: noqa: F401  (imported for what they register)
 
 import backend.calls.channel
@@ -8,6 +8,7 @@ import backend.deliveries.schedule
 import backend.electronic.channel
 import backend.entrusted.channel
 import backend.field.channel
+import backend.models
 import backend.notice.channel
 import backend.pickup.channel
 import backend.postal.channel

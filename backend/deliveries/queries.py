@@ -14,6 +14,7 @@ from backend.core.errors import NotPermitted, NotVisible
 from backend.core.pagination import fetch_page
 from backend.deliveries.models import Delivery, DeliveryAttempt, RouterAlert
 from backend.deliveries.schemas import DeliveryFilters
+from backend.parties.models import Party
 
 
 def _list_loads() -> tuple[Any, ...]:
@@ -104,9 +105,39 @@ def get_own_attempt(*, db_session: Session, user: User, attempt_id: int) -> Deli
     return get_attempt(db_session=db_session, user=user, attempt_id=attempt_id, own=True)
 
 
-def router_alerts(*, db_session: Session, open_only: bool, limit: int) -> list[RouterAlert]:
-    """The router's alerts, newest first; open ones only unless OPEN_ONLY is false."""
-    query = select(RouterAlert).order_by(RouterAlert.raised_at.desc(), RouterAlert.id.desc()).limit(limit)
+def router_alerts(*, db_session: Session, open_only: bool, limit: int) -> list[dict[str, Any]]:
+    """The router's alerts, newest first, with case, party, method and assignee (open ones if OPEN_ONLY)."""
+    query = (
+        select(
+            RouterAlert,
+            Case.case_number,
+            Party.name.label("party_name"),
+            DeliveryAttempt.method,
+            Delivery.assignee_user_id,
+        )
+        .join(Delivery, Delivery.id == RouterAlert.delivery_id)
+        .join(Case, Case.id == Delivery.case_id)
+        .join(Party, Party.id == Delivery.party_id)
+        .join(DeliveryAttempt, DeliveryAttempt.id == RouterAlert.attempt_id)
+        .order_by(RouterAlert.raised_at.desc(), RouterAlert.id.desc())
+        .limit(limit)
+    )
     if open_only:
         query = query.where(RouterAlert.resolved_at.is_(None))
-    return list(db_session.scalars(query))
+    return [
+        {
+            "id": alert.id,
+            "delivery_id": alert.delivery_id,
+            "attempt_id": alert.attempt_id,
+            "kind": alert.kind,
+            "message": alert.message,
+            "due_at": alert.due_at,
+            "raised_at": alert.raised_at,
+            "resolved_at": alert.resolved_at,
+            "case_number": case_number,
+            "party_name": party_name,
+            "method": method,
+            "assignee_user_id": assignee,
+        }
+        for alert, case_number, party_name, method, assignee in db_session.execute(query)
+    ]

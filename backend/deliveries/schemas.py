@@ -144,9 +144,7 @@ class DeliveryDetail(DeliveryRead):
 
 
 class RouterAlertRead(BaseModel):
-    """A start-by that passed unmet (24-hour rule)."""
-
-    model_config = ConfigDict(from_attributes=True)
+    """A start-by that passed unmet (24-hour rule), with what a supervisor needs to act on it."""
 
     id: int
     delivery_id: int
@@ -156,3 +154,7 @@ class RouterAlertRead(BaseModel):
     due_at: datetime
     raised_at: datetime
     resolved_at: datetime | None
+    case_number: str
+    party_name: str
+    method: DeliveryMethod
+    assignee_user_id: int | None

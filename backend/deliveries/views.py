@@ -213,10 +213,20 @@ def assign_delivery(
 
 @alert_router.get("/alerts", response_model=list[RouterAlertRead])
 def router_alerts(
+    request: Request,
+    user: CurrentUser,
     db_session: SessionDep,
     open_only: Annotated[bool, Query(alias="open", description="只看未解除的告警")] = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[RouterAlertRead]:
     """Start-bys that passed unmet (失败后 24 小时内须转其他方式), newest first."""
     alerts = queries.router_alerts(db_session=db_session, open_only=open_only, limit=limit)
+    audit_read(
+        db_session=db_session,
+        user=user,
+        request=request,
+        action="router_alerts_read",
+        object_type="router_alert",
+        detail={"delivery_ids": [alert["delivery_id"] for alert in alerts]},
+    )
     return [RouterAlertRead.model_validate(alert) for alert in alerts]

@@ -70,6 +70,11 @@ def test_a_failure_at_ten_with_no_start_by_ten_next_day_raises_one_alert(
     (alert,) = client.get("/api/router/alerts", headers=boss).json()
     assert alert["attempt_id"] == planned_id and alert["resolved_at"] is None
     assert "2026-03-06 10:00 前启动" in alert["message"]
+    assert (alert["case_number"], alert["party_name"], alert["method"]) == (
+        "(2026)京0102民初101号",
+        "刘洋",
+        "phone",
+    )
     _, agent = as_user(Role.agent)
     assert client.get("/api/router/alerts", headers=agent).status_code == 403
 

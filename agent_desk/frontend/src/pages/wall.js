@@ -1,4 +1,5 @@
-// The supervisor wall: queues, agents, live calls and today's figures, all pushed over the websocket.
+// The supervisor wall: queues, agents, live calls and today's figures, all pushed over the websocket;
+// the router's 24-hour-rule alerts, read from its API.
 
 import { api } from '../lib/api.js';
 import { requireLogin, showConnection, showUser } from '../lib/chrome.js';
@@ -9,6 +10,7 @@ import { LiveSocket } from '../lib/socket.js';
 import { PhonePanel } from '../phone/panel.js';
 import { loadPhoneSettings } from '../phone/settings.js';
 import { Softphone } from '../phone/softphone.js';
+import { watchAlerts } from '../wall/alerts.js';
 import { KeyedStore, agentKey, callKey, listOf } from '../wall/store.js';
 import { renderAgents, renderCalls, renderFigures, renderQueues, tickDurations } from '../wall/tables.js';
 
@@ -35,6 +37,7 @@ class SupervisorWall {
       status: (state) => showConnection(state),
     });
     this.socket.start();
+    watchAlerts(byId('alerts'));
     everySecond(() => tickDurations(document.body));
     await this.startPhone();
   }
