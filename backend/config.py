@@ -27,8 +27,15 @@ class Settings(BaseSettings):
 
     # Authentication.
     token_ttl_hours: int = 12
-    lockout_threshold: int = 5
-    lockout_minutes: int = 15
+    # Password guessing: an address may fail this often in the window, then waits 1 s, 2 s, 4 s... per try.
+    login_free_failures: int = 5
+    login_max_delay_seconds: int = 900
+    login_window_minutes: int = 60
+    # An account locks only after lockout_threshold failures from at least login_lock_addresses addresses;
+    # it stays locked lockout_minutes, or until an admin lifts it when lockout_minutes is 0.
+    lockout_threshold: int = 10
+    login_lock_addresses: int = 3
+    lockout_minutes: int = 0
 
     # HTTP server.
     host: str = "127.0.0.1"

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.auth.roles import Role
@@ -43,3 +43,18 @@ class AuthToken(Base):
     client: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship()
+
+
+class LoginFailure(Base):
+    """One failed login: the address and the name tried. The throttle counts them in a sliding window."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_client_ip_at", "client_ip", "at"),
+        Index("ix_login_failure_username_at", "username", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    client_ip: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64))

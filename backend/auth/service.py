@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.audit import service as audit_service
+from backend.auth import throttle
 from backend.auth.models import AuthToken, User
 from backend.auth.passwords import hash_password, needs_rehash, verify_password
 from backend.auth.roles import Role
@@ -33,6 +34,13 @@ class LoginResult:
     token: str | None
     expires_at: datetime | None
     error: str | None
+    retry_after: int = 0  # seconds the address must wait (HTTP 429)
+
+
+LOGIN_REFUSED = (
+    "用户名或密码错误"  # the one answer for a wrong password and an unknown, locked or disabled account
+)
+PERMANENT_LOCK = timedelta(days=36_500)
 
 
 def token_digest(raw_token: str) -> str:
@@ -76,34 +84,64 @@ def get_user(*, db_session: Session, username: str) -> User:
 
 
 def login(*, db_session: Session, username: str, password: str, client_ip: str | None = None) -> LoginResult:
-    """Check the password, apply lockout, issue a token; every outcome is audited."""
-    user = db_session.scalar(select(User).where(User.username == username))
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        return _login_failed(db_session, None, username, client_ip, "用户名或密码错误")
-    if not user.is_active:
-        return _login_failed(db_session, user, username, client_ip, "账户已停用")
+    """Check the password; slow the address, lock the account only when attacked from many addresses.
+    Unknown, disabled and locked accounts get the same answer, after the same password hashing work."""
     now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return _login_failed(db_session, user, username, client_ip, f"账户已锁定，请 {minutes} 分钟后再试")
+    wait = throttle.retry_after_seconds(db_session=db_session, client_ip=client_ip, now=now)
+    if wait > 0:
+        return _throttled(db_session, username, client_ip, wait)
+    user = db_session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active or _locked(user, now):
+        verify_password(user.password_hash if user else _DUMMY_HASH, password)
+        reason = "unknown" if user is None else "disabled" if not user.is_active else "locked"
+        return _login_failed(db_session, user, username, client_ip, reason, now)
     if not verify_password(user.password_hash, password):
-        _count_failure(user)
-        return _login_failed(db_session, user, username, client_ip, "用户名或密码错误")
+        return _login_failed(db_session, user, username, client_ip, "wrong_password", now)
     return _login_succeeded(db_session, user, password, client_ip)
 
 
-def _count_failure(user: User) -> None:
-    settings = get_settings()
-    user.failed_logins += 1
-    if user.failed_logins >= settings.lockout_threshold:
-        user.locked_until = utcnow() + timedelta(minutes=settings.lockout_minutes)
-        user.failed_logins = 0
+def _locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def _lock_if_attacked(db_session: Session, user: User, client_ip: str | None, now: datetime) -> None:
+    if not throttle.attacked_from_many_addresses(db_session=db_session, username=user.username, now=now):
+        return
+    minutes = get_settings().lockout_minutes
+    user.locked_until = now + (timedelta(minutes=minutes) if minutes else PERMANENT_LOCK)
+    audit_service.record(
+        db_session=db_session,
+        actor=user,
+        action="account_locked",
+        object_type="user",
+        object_id=user.id,
+        client_ip=client_ip,
+        detail={"until": user.locked_until.isoformat(), "reason": "failures_from_many_addresses"},
+    )
+
+
+def _throttled(db_session: Session, username: str, client_ip: str | None, wait: int) -> LoginResult:
+    audit_service.record(
+        db_session=db_session,
+        actor=None,
+        actor_username=username,
+        action="login_throttled",
+        object_type="user",
+        client_ip=client_ip,
+        detail={"retry_after": wait},
+    )
+    message = f"登录失败次数过多，请 {wait} 秒后再试"
+    return LoginResult(user=None, token=None, expires_at=None, error=message, retry_after=wait)
 
 
 def _login_failed(
-    db_session: Session, user: User | None, username: str, client_ip: str | None, error: str
+    db_session: Session, user: User | None, username: str, client_ip: str | None, reason: str, now: datetime
 ) -> LoginResult:
+    """Count the failure, lock the account if attacked from many addresses, audit; one answer for all."""
+    throttle.record_failure(db_session=db_session, client_ip=client_ip, username=username, now=now)
+    if user is not None and reason == "wrong_password":
+        user.failed_logins += 1
+        _lock_if_attacked(db_session, user, client_ip, now)
     audit_service.record(
         db_session=db_session,
         actor=user,
@@ -112,9 +150,9 @@ def _login_failed(
         object_type="user",
         object_id=user.id if user else None,
         client_ip=client_ip,
-        detail={"reason": error},
+        detail={"reason": reason},
     )
-    return LoginResult(user=None, token=None, expires_at=None, error=error)
+    return LoginResult(user=None, token=None, expires_at=None, error=LOGIN_REFUSED)
 
 
 def _login_succeeded(db_session: Session, user: User, password: str, client_ip: str | None) -> LoginResult:

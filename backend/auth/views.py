@@ -20,13 +20,21 @@ session_router = secured_router(prefix="/api/auth", tags=["登录"], roles=ALL_R
 users_router = secured_router(prefix="/api/users", tags=["用户管理"], roles={Role.admin})
 
 
-@public_router.post("/login", response_model=LoginResponse, responses={401: {"description": "登录失败"}})
+@public_router.post(
+    "/login",
+    response_model=LoginResponse,
+    responses={401: {"description": "登录失败"}, 429: {"description": "失败次数过多，请稍后再试"}},
+)
 def login(body: LoginRequest, request: Request, db_session: SessionDep) -> LoginResponse | JSONResponse:
     result = auth_service.login(
         db_session=db_session, username=body.username, password=body.password, client_ip=client_ip(request)
     )
+    if result.retry_after:  # returned, not raised, so that the audit row is committed
+        headers = {"Retry-After": str(result.retry_after)}
+        return JSONResponse(
+            {"detail": result.error}, status_code=status.HTTP_429_TOO_MANY_REQUESTS, headers=headers
+        )
     if result.error is not None or result.user is None or result.token is None or result.expires_at is None:
-        # Returned, not raised, so that the failure count and audit row are committed.
         return JSONResponse({"detail": result.error}, status_code=status.HTTP_401_UNAUTHORIZED)
     return LoginResponse(
         token=result.token, expires_at=result.expires_at, user=UserRead.model_validate(result.user)
