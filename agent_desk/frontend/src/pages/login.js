@@ -32,7 +32,8 @@ async function submit(event) {
     saveSession(result.token, result.user);
     location.assign(safeNext(result.user));
   } catch (error) {
-    showError(error.status === 401 ? error.message || '用户名或密码错误' : `登录失败：${error.message}`);
+    const refused = error.status === 401 || error.status === 429; // wrong password, or too many tries from here
+    showError(refused ? error.message || '用户名或密码错误' : `登录失败：${error.message}`);
     button.disabled = false;
   }
 }
