@@ -14,11 +14,12 @@ from backend.calls import views as call_views
 from backend.cases import views as case_views
 from backend.config import get_settings
 from backend.core import schedule
-from backend.core.http import ApiHeaders, install_error_handlers
+from backend.core.http import ApiHeaders, BodyLimit, install_error_handlers
 from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
 from backend.documents import views as document_views
 from backend.evidence import views as evidence_views
+from backend.intake import uploads
 from backend.intake import views as intake_views
 from backend.parties import views as party_views
 from backend.pickup import views as pickup_views
@@ -111,5 +112,6 @@ def create_app() -> FastAPI:
         app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(ApiHeaders)
+    app.add_middleware(BodyLimit, limit_for=uploads.request_limit)
     desk_web.install(app)  # the desk pages and their bundles, served by this app (no CDN)
     return app

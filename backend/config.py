@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     login_lock_addresses: int = 3
     lockout_minutes: int = 0
 
+    # Uploads: the court export, the zip of its documents (and what may be inside it), and how long the
+    # uploads of failed or dry-run imports are kept.
+    upload_max_export_mb: int = 100
+    upload_max_documents_mb: int = 2048
+    upload_max_zip_entries: int = 50_000
+    upload_max_unzipped_mb: int = 8192
+    upload_retention_days: int = 7
+
     # HTTP server.
     host: str = "127.0.0.1"
     port: int = 8000

@@ -8,6 +8,7 @@ import backend.deliveries.schedule
 import backend.electronic.channel
 import backend.entrusted.channel
 import backend.field.channel
+import backend.intake.schedule
 import backend.models
 import backend.notice.channel
 import backend.pickup.channel

@@ -1,7 +1,8 @@
 """Service errors and database constraint failures as HTTP answers with their Chinese message."""
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import FastAPI, HTTPException, Request, status
@@ -104,3 +105,62 @@ class ApiHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """ASGI middleware: a request whose body is larger than its path allows is refused with 413 before
+    anything is stored, at once when its Content-Length says so, else as soon as the bytes read pass it
+    (the app then sees the client gone, and whatever it answers is dropped)."""
+
+    def __init__(self, app: ASGIApp, *, limit_for: Callable[[str], int | None]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.limit_for(scope["path"]) if scope["type"] == "http" else None
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > limit:
+            await _refuse(send, limit)
+            return
+        state = {"read": 0, "started": False, "refused": False}
+
+        async def counting_receive() -> Message:
+            if state["refused"]:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            state["read"] += len(message.get("body", b""))
+            if state["read"] > limit and not state["started"]:
+                state["refused"] = True
+                await _refuse(send, limit)
+                return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if state["refused"]:
+                return
+            state["started"] = state["started"] or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isdigit() and len(text) < 20 else None
+    return None
+
+
+async def _refuse(send: Send, limit: int) -> None:
+    body = json.dumps(
+        {"detail": f"上传的文件过大：上限 {limit // (1 << 20)} MB"}, ensure_ascii=False
+    ).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send(
+        {"type": "http.response.start", "status": status.HTTP_413_CONTENT_TOO_LARGE, "headers": headers}
+    )
+    await send({"type": "http.response.body", "body": body})

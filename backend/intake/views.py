@@ -2,7 +2,6 @@
 
 import shutil
 import uuid
-import zipfile
 from pathlib import Path
 from typing import Annotated
 
@@ -13,8 +12,9 @@ from backend.audit import service as audit_service
 from backend.auth.dependencies import CurrentUser, client_ip, secured_router
 from backend.auth.roles import Role
 from backend.config import get_settings
+from backend.core.errors import InvalidRequest
 from backend.database import SessionDep, utcnow
-from backend.intake import service
+from backend.intake import service, uploads
 from backend.intake.enums import JobStatus
 from backend.intake.models import ImportJob
 from backend.intake.reading import SUPPORTED_SUFFIXES
@@ -58,9 +58,13 @@ def upload_export(
     documents_path = (
         _save_upload(documents, folder, "documents") if documents and documents.filename else None
     )
-    if documents_path is not None and not zipfile.is_zipfile(documents_path):
-        shutil.rmtree(folder, ignore_errors=True)
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, "文书文件须为zip压缩包")
+    try:
+        uploads.check_export(source)
+        if documents_path is not None:
+            uploads.check_documents_zip(documents_path)
+    except InvalidRequest as exc:
+        shutil.rmtree(folder, ignore_errors=True)  # a refused upload leaves nothing behind
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     try:
         job = service.create_job(
             db_session=db_session,

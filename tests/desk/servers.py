@@ -14,6 +14,7 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("SONGDA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 START_TIMEOUT = 30.0
+PIDS: dict[str, int] = {}  # base URL -> process id of the servers running now (for /proc readings)
 
 
 def free_port() -> int:
@@ -32,10 +33,12 @@ def api_process(*, database_url: str, bus_url: str = REDIS_URL, **settings: str)
         [*command, "--host", "127.0.0.1", "--log-level", "warning"], cwd=REPO_ROOT, env=env
     )
     base_url = f"http://127.0.0.1:{port}"
+    PIDS[base_url] = process.pid
     try:
         _wait_healthy(process, base_url)
         yield base_url
     finally:
+        PIDS.pop(base_url, None)
         process.terminate()
         try:
             process.wait(timeout=10)
