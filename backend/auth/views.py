@@ -101,6 +101,8 @@ def update_user(user_id: int, body: UserUpdate, user: CurrentUser, db_session: S
     target = _user_or_404(db_session, user_id)
     changes = body.model_dump(exclude_unset=True)
     active = changes.pop("is_active", None)
+    if target.id == user.id and (active is False or changes.get("role", target.role) != target.role):
+        raise HTTPException(status.HTTP_409_CONFLICT, "不能停用自己的账户或更改自己的角色")
     for field, value in changes.items():
         setattr(target, field, value)
     if active is not None:

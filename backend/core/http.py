@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -63,6 +64,16 @@ def _unique_columns(text: str, constraint: str | None) -> str | None:
     return constraint
 
 
+async def _invalid_request(_request: Request, error: Exception) -> JSONResponse:
+    """422 naming each field and what is wrong with it, never echoing what was sent (passwords...)."""
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
+        for item in error.errors()
+    ]
+    return JSONResponse({"detail": problems}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+
 async def _number_out_of_range(_request: Request, _error: Exception) -> JSONResponse:
     """An id or number larger than the database holds (SQLite raises OverflowError, PostgreSQL DataError)."""
     return JSONResponse({"detail": "数值超出允许范围"}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
@@ -78,6 +89,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """A constraint violation anywhere in a request (flush or commit) answers 409/422, never 500; so does a
     number the database cannot hold."""
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OverflowError, _number_out_of_range)
     app.add_exception_handler(DataError, _number_out_of_range)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
+from tests.conftest import TEST_PASSWORD
 
 
 def _stored(user_id: int) -> User:
@@ -74,3 +75,27 @@ def test_api_answers_are_never_cached_nor_sniffed(
     assert (me.headers["cache-control"], me.headers["x-content-type-options"]) == ("no-store", "nosniff")
     refused = client.get("/api/cases")
     assert refused.status_code == 401 and refused.headers["cache-control"] == "no-store"
+
+
+def test_a_refused_request_never_echoes_what_was_sent(
+    client: TestClient, login: Callable[..., dict[str, str]], make_user: Callable[..., User]
+) -> None:
+    admin = login(Role.admin)
+    target = make_user(Role.agent)
+    response = client.post(f"/api/users/{target.id}/password", json={"password": "hunter2"}, headers=admin)
+    assert response.status_code == 422
+    assert "hunter2" not in response.text
+    assert response.json()["detail"][0]["loc"] == ["body", "password"]
+
+
+def test_an_admin_cannot_disable_themselves_or_change_their_own_role(
+    client: TestClient, make_user: Callable[..., User]
+) -> None:
+    admin = make_user(Role.admin)
+    token = client.post("/api/auth/login", json={"username": admin.username, "password": TEST_PASSWORD})
+    headers = {"Authorization": f"Bearer {token.json()['token']}"}
+    for change in ({"is_active": False}, {"role": "agent"}):
+        response = client.patch(f"/api/users/{admin.id}", json=change, headers=headers)
+        assert response.status_code == 409, change
+    stored = _stored(admin.id)
+    assert stored.is_active and stored.role is Role.admin
