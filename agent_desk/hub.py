@@ -1,8 +1,8 @@
-"""The hub of one API process: fans call events and desk events (desk bus) out to the websocket clients
+"""The hub of one API process: fans call events and desk messages (desk stream) out to the websocket clients
 connected to this process, builds topic snapshots, and runs the desk's timers (sweeps, token re-checks,
 idle close, queue/figure refreshes). All database work runs in worker threads.
 
-Call events come from the call-event bus, or, in the process that owns call control, from its event
+Call events come from the call-event stream, or, in the process that owns call control, from its event
 pipeline as they are accepted: then they are written to the clients' sockets in the AMI reader's own
 callback, without waiting behind other tasks. Each call's events are handled in order. A call Songda
 placed names its owner (agent, delivery, attempt) in its CallOriginated. Any other call whose owner is not
@@ -13,18 +13,17 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from agent_desk import db_work
 from agent_desk.clients import CloseCode, DeskClient, Outgoing, dumps
 from agent_desk.topics import TopicSnapshots
 from backend.config import Settings
-from backend.desk.bus import DeskBus, DeskMessage
+from backend.core.streams import Stream, follow
 from backend.desk.live_calls import CallOwner, LiveCallBoard, announced_owner
-from telephony.bus import EventBus
+from backend.desk.messages import AgentChanged, DeskMessage, FiguresChanged, QueueChanged, TaskChanged
 from telephony.events import AgentAnswered, CallEnded, CallEvent
 from telephony.pipeline import EventPipeline
 
@@ -33,8 +32,8 @@ OWNERS_REMEMBERED = 10_000
 REFRESH_MIN_INTERVAL = 0.5  # seconds between two recomputations of the queue or the figures
 TICK = 0.25
 REFRESHED_TOPICS = ("queue", "figures")
-RESUBSCRIBE_DELAY = 1.0
 OWNER_LOOKUP_THREADS = 2
+PRESENCE_FIELDS = ("state", "state_label", "reason", "since", "wrap_up_until", "call_id")
 
 
 class DeskHub:
@@ -42,15 +41,15 @@ class DeskHub:
         self,
         *,
         settings: Settings,
-        desk_bus: DeskBus,
-        call_bus: EventBus | None = None,
+        desk_stream: Stream[DeskMessage],
+        call_stream: Stream[CallEvent] | None = None,
         call_pipeline: EventPipeline | None = None,
     ) -> None:
-        """Call events from CALL_PIPELINE (this process owns call control), else from CALL_BUS."""
-        if (call_bus is None) == (call_pipeline is None):
-            raise ValueError("a desk hub takes its call events from a bus or a pipeline, one of them")
+        """Call events from CALL_PIPELINE (this process owns call control), else from CALL_STREAM."""
+        if (call_stream is None) == (call_pipeline is None):
+            raise ValueError("a desk hub takes its call events from a stream or a pipeline, one of them")
         self.settings = settings
-        self.call_bus, self.call_pipeline, self.desk_bus = call_bus, call_pipeline, desk_bus
+        self.call_stream, self.call_pipeline, self.desk_stream = call_stream, call_pipeline, desk_stream
         self.board = LiveCallBoard()
         self.snapshots = TopicSnapshots(self.board)
         self.clients: set[DeskClient] = set()
@@ -71,9 +70,8 @@ class DeskHub:
         if self.call_pipeline is not None:
             self._stop_listening = self.call_pipeline.add_listener(self._take_call_events)
             calls_ready.set()
-        elif self.call_bus is not None:
-            await self.call_bus.connect()
-            self._spawn(self._consume_calls(self.call_bus, calls_ready))
+        elif self.call_stream is not None:
+            self._spawn(self._consume_calls(self.call_stream, calls_ready))
         self._spawn(self._consume_desk(desk_ready), self._react_to_calls())
         self._spawn(
             self._every(TICK, self._tick),
@@ -93,8 +91,6 @@ class DeskHub:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._lookup_threads.shutdown(wait=False, cancel_futures=True)
-        if self.call_bus is not None:
-            await self.call_bus.disconnect()
 
     def _spawn(self, *coroutines: Awaitable[None]) -> None:
         self._tasks.extend(asyncio.ensure_future(coroutine) for coroutine in coroutines)
@@ -135,8 +131,8 @@ class DeskHub:
 
     # Call events.
 
-    async def _consume_calls(self, bus: EventBus, ready: asyncio.Event) -> None:
-        await _consume("call events", bus.subscribe, self._take_call_event, ready)
+    async def _consume_calls(self, stream: Stream[CallEvent], ready: asyncio.Event) -> None:
+        await follow(stream, self._take_call_event, what="call events", subscribed=ready)
 
     async def _take_call_event(self, event: CallEvent) -> None:
         self._take_call_events([event])
@@ -203,25 +199,23 @@ class DeskHub:
             except Exception:
                 log.exception("desk hub could not apply call event %s to presence", event.kind)
 
-    # Desk events.
+    # Desk messages.
 
     async def _consume_desk(self, ready: asyncio.Event) -> None:
-        await _consume("desk events", self.desk_bus.subscribe, self._on_desk_message, ready)
+        await follow(self.desk_stream, self._on_desk_message, what="desk messages", subscribed=ready)
 
     async def _on_desk_message(self, message: DeskMessage) -> None:
-        kind = message["kind"]
-        if kind == "agent":
-            agent = message["agent"]
-            self.publish("agents", agent)
-            presence = {
-                key: agent[key]
-                for key in ("state", "state_label", "reason", "since", "wrap_up_until", "call_id")
-            }
-            self.publish("me", {"kind": "presence", "presence": presence}, user_id=message["user_id"])
-        elif kind == "task":
-            self.publish("me", {"kind": "task", "task": message["task"]}, user_id=message["user_id"])
-        elif kind in REFRESHED_TOPICS:
-            self._dirty.add(kind)
+        match message:
+            case AgentChanged(user_id=user_id, agent=agent):
+                self.publish("agents", agent)
+                presence = {key: agent[key] for key in PRESENCE_FIELDS}
+                self.publish("me", {"kind": "presence", "presence": presence}, user_id=user_id)
+            case TaskChanged(user_id=user_id, task=task):
+                self.publish("me", {"kind": "task", "task": task}, user_id=user_id)
+            case QueueChanged():
+                self._dirty.add("queue")
+            case FiguresChanged():
+                self._dirty.add("figures")
 
     # Timers.
 
@@ -271,26 +265,3 @@ class DeskHub:
         for client in list(self.clients):
             if client.token_sha256 not in live:
                 client.close(CloseCode.TOKEN_INVALID, "登录已失效")
-
-
-async def _consume(
-    name: str,
-    subscribe: Callable[[], AbstractAsyncContextManager[AsyncIterator[Any]]],
-    handle: Callable[[Any], Awaitable[None]],
-    ready: asyncio.Event,
-) -> None:
-    """Feed every item of a bus subscription to HANDLE; resubscribe if the subscription breaks."""
-    while True:
-        try:
-            async with subscribe() as items:
-                ready.set()
-                async for item in items:
-                    try:
-                        await handle(item)
-                    except Exception:
-                        log.exception("desk hub could not handle one of the %s", name)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("desk hub lost its subscription to %s; resubscribing", name)
-            await asyncio.sleep(RESUBSCRIBE_DELAY)

@@ -16,8 +16,8 @@ from backend.auth.models import User
 from backend.config import get_settings
 from backend.database import get_session, utcnow
 from backend.desk import snapshots
-from backend.desk.bus import desk_bus_for
-from telephony.bus import bus_from_url
+from backend.desk.messages import desk_stream_for
+from telephony.events import call_event_stream
 
 PING_INTERVAL_SECONDS = 20
 
@@ -27,11 +27,12 @@ async def desk_lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the hub; when this process owns call control, the hub takes its events straight from it."""
     settings = get_settings()
     runtime = getattr(app.state, "telephony", None)
-    desk_bus = desk_bus_for(settings.event_bus_url)
+    desk_stream = desk_stream_for(settings.event_bus_url)
     if runtime is not None:
-        hub = DeskHub(settings=settings, desk_bus=desk_bus, call_pipeline=runtime.control.pipeline)
+        hub = DeskHub(settings=settings, desk_stream=desk_stream, call_pipeline=runtime.control.pipeline)
     else:
-        hub = DeskHub(settings=settings, desk_bus=desk_bus, call_bus=bus_from_url(settings.event_bus_url))
+        call_stream = call_event_stream(settings.event_bus_url)
+        hub = DeskHub(settings=settings, desk_stream=desk_stream, call_stream=call_stream)
     await hub.start()
     app.state.desk_hub = hub
     try:

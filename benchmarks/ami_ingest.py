@@ -18,12 +18,12 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from backend.core.streams import RedisStream, Stream
 from telephony.ami import AmiConnection
 from telephony.ami_protocol import event_name
 from telephony.ami_replay import AmiReplayServer, join_frames, recorded_event_frames
-from telephony.bus import EventBus, RedisEventBus, bus_from_url
 from telephony.control import ami_settings_for
-from telephony.events import CallEvent
+from telephony.events import CallEvent, CallEventCodec, call_event_stream
 from telephony.normalizer import WANTED_EVENTS
 from telephony.pipeline import EventPipeline
 
@@ -66,11 +66,11 @@ def serve(payload: bytes, port_queue: "multiprocessing.Queue[int]", stop: "multi
     asyncio.run(main())
 
 
-def benchmark_bus(url: str) -> EventBus:
-    """The bus at URL; on Redis a private stream, so the benchmark never writes into Songda's own."""
+def benchmark_bus(url: str) -> Stream[CallEvent]:
+    """The call-event stream at URL; on Redis a private one, so the benchmark never writes into Songda's."""
     if url.startswith("memory://"):
-        return bus_from_url(url)
-    return RedisEventBus(url, stream=f"songda:benchmark:{uuid.uuid4().hex}")
+        return call_event_stream(url)
+    return RedisStream(url, name=f"songda:benchmark:{uuid.uuid4().hex}", codec=CallEventCodec())
 
 
 async def ingest(port: int, total_frames: int, bus_url: str) -> Result:
@@ -103,8 +103,11 @@ async def ingest(port: int, total_frames: int, bus_url: str) -> Result:
     connection.close()
     await runner
     await pipeline.stop()
-    if isinstance(bus, RedisEventBus):
-        await bus._client().delete(bus.stream)
+    if isinstance(bus, RedisStream):
+        import redis
+
+        with redis.Redis.from_url(bus.url) as client:
+            client.delete(bus.name)
     await bus.disconnect()
     return Result(total_frames, stats.events_passed, published, wall, cpu)
 

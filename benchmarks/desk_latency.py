@@ -527,20 +527,20 @@ class BusReplay:
         """A replay of what is published from now on."""
         import redis.asyncio as redis
 
-        from telephony.bus import DEFAULT_STREAM
+        from telephony.events import CALL_EVENTS_STREAM
 
         client = redis.from_url(url)
-        latest = await client.xrevrange(DEFAULT_STREAM, count=1)
+        latest = await client.xrevrange(CALL_EVENTS_STREAM, count=1)
         return cls(client, latest[0][0] if latest else b"0-0")
 
     async def follow(self, call_ids: list[str], timeout: float) -> None:
         """Replay until every call of CALL_IDS ended (or TIMEOUT)."""
-        from telephony.bus import DEFAULT_STREAM
+        from telephony.events import CALL_EVENTS_STREAM
 
         self.call_ids, self.updates = set(call_ids), {call_id: [] for call_id in call_ids}
         deadline = time.monotonic() + timeout
         while not self.ended >= self.call_ids and time.monotonic() < deadline:
-            batches = await self.client.xread({DEFAULT_STREAM: self.last_id}, count=1000, block=1000)
+            batches = await self.client.xread({CALL_EVENTS_STREAM: self.last_id}, count=1000, block=1000)
             for _stream, entries in batches:
                 for entry_id, fields in entries:
                     self._apply_entry(entry_id, fields)
@@ -553,7 +553,7 @@ class BusReplay:
 
         self.last_id = entry_id
         published = int(entry_id.split(b"-")[0]) / 1000  # Redis's clock at the XADD, in ms
-        for data in json.loads(fields[b"events"]):
+        for data in json.loads(fields[b"batch"]):
             self._apply(event_from_dict(data), published)
 
     def _apply(self, event: Any, published: float) -> None:

@@ -20,6 +20,12 @@ OUTBOUND_CONTEXT = "songda-outbound"
 GONE_GRACE_SECONDS = 1.0
 # The dialplan may leave `DIALSTATUS,HANGUPCAUSE,ANSWEREDTIME` here for calls that end while AMI is down.
 DIAL_RESULT_DB_FAMILY = "songda-dialend"
+NOT_REACHABLE = frozenset({"UNAVAILABLE", "INVALID", "UNKNOWN", ""})
+
+
+def browser_endpoint(extension: str) -> str:
+    """The PJSIP endpoint of the browser softphone (desk or wall page) of EXTENSION."""
+    return f"web{extension}"
 
 
 class CallNotLive(LookupError):
@@ -116,6 +122,19 @@ class CallControl:
         if call is None or call.agent_channel is None:
             raise CallNotLive(call_id)
         await self.ami.action("Hangup", [("Channel", call.agent_channel), ("Cause", "16")])
+
+    async def is_registered(self, endpoint: str) -> bool:
+        """Whether the PJSIP ENDPOINT is reachable now (AMI Getvar DEVICE_STATE, one round trip)."""
+        try:
+            response = await self.ami.action("Getvar", [("Variable", f"DEVICE_STATE(PJSIP/{endpoint})")])
+        except AmiError:
+            return False
+        return response.get("Value", "") not in NOT_REACHABLE
+
+    async def endpoint_to_ring(self, extension: str) -> str:
+        """The browser phone of EXTENSION if it is registered, else the SIP desk phone on EXTENSION."""
+        browser = browser_endpoint(extension)
+        return browser if await self.is_registered(browser) else extension
 
     def live_calls(self) -> list[LiveCall]:
         return self.pipeline.tracker.snapshot()

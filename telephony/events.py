@@ -10,6 +10,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from backend.core.streams import Stream, stream_from_url
+
 
 class Leg(StrEnum):
     agent = "agent"
@@ -178,3 +180,21 @@ def event_from_dict(data: dict[str, Any]) -> CallEvent:
     if cls is HungUp:
         values["leg"] = Leg(values["leg"])
     return cls(**values)
+
+
+class CallEventCodec:
+    """Call events on a stream: event_to_dict and event_from_dict."""
+
+    def encode(self, message: CallEvent) -> dict[str, Any]:
+        return event_to_dict(message)
+
+    def decode(self, data: dict[str, Any]) -> CallEvent:
+        return event_from_dict(data)
+
+
+CALL_EVENTS_STREAM = "songda:call-events"
+
+
+def call_event_stream(url: str) -> Stream[CallEvent]:
+    """The call events every API process hears: `memory://` in one process, `redis://` across them."""
+    return stream_from_url(url, name=CALL_EVENTS_STREAM, codec=CallEventCodec())

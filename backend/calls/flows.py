@@ -1,9 +1,10 @@
 """Placing a call: the record first (its idempotency key taken and committed), then the Originate.
 
 The call API places calls through here. The agent desk (backend/desk/views.py) takes the key the same
-way, through call_service.request_call in desk.service.start_call, and then sends its own Originate,
-because it decides which of the agent's phones (browser or SIP) rings. Either way a retried request can
-never place a second real call.
+way, through call_service.request_call in desk.service.start_call, and then sends its own PlaceCall,
+which rings the agent's browser phone when it is registered. Either way a retried request can never place
+a second real call: the key is taken in the database first, and call control places at most one call per
+key, in whichever process the request arrived.
 """
 
 import asyncio
@@ -14,14 +15,14 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.calls import service as call_service
 from backend.calls.models import CallRecord
-from backend.calls.runtime import TelephonyRuntime
-from telephony.control import OriginateRequest
+from backend.config import get_settings
+from telephony.commands import CallCommands, PlaceCall
 
 
 async def place_call(
     *,
     db_session: Session,
-    runtime: TelephonyRuntime,
+    calls: CallCommands,
     agent: User,
     attempt_id: int,
     number: str,
@@ -47,11 +48,12 @@ async def place_call(
     )
     if not created:
         return record, False
-    settings = runtime.settings
-    await runtime.control.originate(
-        OriginateRequest(
+    settings = get_settings()
+    await calls.place(
+        PlaceCall(
+            idempotency_key=idempotency_key,
             call_id=record.call_id,
-            agent_endpoint=record.agent_endpoint,
+            agent_extension=record.agent_endpoint,
             number=record.number_dialled,
             test_clip=test_clip if settings.party_route == "test" else None,
             ring_timeout_seconds=ring_timeout_seconds,

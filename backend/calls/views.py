@@ -12,10 +12,16 @@ from backend.auth.roles import Role
 from backend.calls import flows as call_flows
 from backend.calls import service as call_service
 from backend.calls.models import CallRecord
-from backend.calls.runtime import TelephonyRuntime, current_runtime, telephony_lifespan
+from backend.calls.runtime import (
+    TelephonyRuntime,
+    current_call_commands,
+    current_runtime,
+    telephony_lifespan,
+)
 from backend.calls.schemas import CallCreate, CallRead, LiveCallRead
 from backend.database import SessionDep
 from telephony.ami import AmiError
+from telephony.commands import CallCommands
 from telephony.control import CallNotLive
 
 router = SecuredRouter(
@@ -25,6 +31,7 @@ router = SecuredRouter(
     lifespan=telephony_lifespan,
 )
 RuntimeDep = Annotated[TelephonyRuntime, Depends(current_runtime)]
+CallCommandsDep = Annotated[CallCommands, Depends(current_call_commands)]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=100)]
 
 
@@ -35,14 +42,14 @@ async def originate_call(
     response: Response,
     user: CurrentUser,
     db_session: SessionDep,
-    runtime: RuntimeDep,
+    calls: CallCommandsDep,
     idempotency_key: IdempotencyKey,
 ) -> CallRecord:
     """Ring the agent's phone, then the party; a repeated Idempotency-Key returns the first call."""
     try:
         record, created = await call_flows.place_call(
             db_session=db_session,
-            runtime=runtime,
+            calls=calls,
             agent=user,
             attempt_id=body.delivery_attempt_id,
             number=body.number,
@@ -64,12 +71,12 @@ async def originate_call(
 
 @router.post("/{call_id}/hangup", status_code=status.HTTP_202_ACCEPTED)
 async def hangup_call(
-    call_id: str, request: Request, user: CurrentUser, db_session: SessionDep, runtime: RuntimeDep
+    call_id: str, request: Request, user: CurrentUser, db_session: SessionDep, calls: CallCommandsDep
 ) -> dict[str, str]:
     """Hang the call up; the database work runs off the event loop (it carries AMI and the websockets)."""
     record = await asyncio.to_thread(_visible_call, db_session, user, call_id)
     try:
-        await runtime.control.hangup(call_id)
+        await calls.hang_up(call_id)
     except CallNotLive as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "通话不在进行中") from error
     except AmiError as error:

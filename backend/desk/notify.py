@@ -1,6 +1,7 @@
 """Desk events leave only with the transaction that caused them: changes are noted on the session,
-turned into messages just before its commit, and published on the desk bus right after it."""
+turned into messages just before its commit, and published on the desk stream right after it."""
 
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import event
@@ -8,9 +9,17 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from backend.auth.models import User
 from backend.desk import snapshots
-from backend.desk.bus import DeskMessage, desk_bus
+from backend.desk.messages import (
+    AgentChanged,
+    DeskMessage,
+    FiguresChanged,
+    QueueChanged,
+    TaskChanged,
+    desk_stream,
+)
 
 _KEY = "songda_desk_changes"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -53,13 +62,14 @@ def _messages(db_session: Session, changes: _Changes) -> list[DeskMessage]:
         user = db_session.get(User, user_id)
         if user is not None:
             row = snapshots.agent_row(db_session, user)
-            messages.append({"kind": "agent", "user_id": user_id, "agent": row})
+            messages.append(AgentChanged(user_id=user_id, agent=row))
     for user_id in sorted(changes.tasks):
         task = snapshots.task_summary(db_session, snapshots.live_lock(db_session, user_id))
-        messages.append({"kind": "task", "user_id": user_id, "task": task})
-    messages.extend(
-        {"kind": kind} for kind, flag in (("queue", changes.queue), ("figures", changes.figures)) if flag
-    )
+        messages.append(TaskChanged(user_id=user_id, task=task))
+    if changes.queue:
+        messages.append(QueueChanged())
+    if changes.figures:
+        messages.append(FiguresChanged())
     return messages
 
 
@@ -75,8 +85,12 @@ def _build_messages(db_session: Session) -> None:
 @event.listens_for(Session, "after_commit")
 def _publish(db_session: Session) -> None:
     changes: _Changes | None = db_session.info.pop(_KEY, None)
-    if changes is not None and changes.messages:
-        desk_bus().publish(changes.messages)
+    if changes is None or not changes.messages:
+        return
+    try:
+        desk_stream().publish_now(changes.messages)
+    except Exception:  # the commit stands; clients catch up from the next snapshot
+        log.exception("could not publish %d desk messages", len(changes.messages))
 
 
 @event.listens_for(Session, "after_soft_rollback")

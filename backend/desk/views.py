@@ -12,12 +12,12 @@ from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.calls import service as call_service
-from backend.calls.runtime import TelephonyRuntime, current_runtime
+from backend.calls.runtime import current_call_commands
 from backend.config import get_settings
 from backend.core.http import service_errors
 from backend.database import SessionDep
 from backend.deliveries.schemas import AttemptRead
-from backend.desk import dispositions, phones, presence, service, snapshots
+from backend.desk import dispositions, presence, service, snapshots
 from backend.desk.schemas import (
     CallBody,
     CallStarted,
@@ -27,11 +27,12 @@ from backend.desk.schemas import (
     ReleaseBody,
 )
 from telephony.ami import AmiError
-from telephony.control import CallNotLive, OriginateRequest
+from telephony.commands import CallCommands, PlaceCall
+from telephony.control import CallNotLive
 
 DESK_ROLES = {Role.agent, Role.supervisor, Role.admin}
 router = secured_router(prefix="/api/desk", tags=["坐席工作台"], roles=DESK_ROLES)
-RuntimeDep = Annotated[TelephonyRuntime, Depends(current_runtime)]
+CallCommandsDep = Annotated[CallCommands, Depends(current_call_commands)]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=100)]
 
 
@@ -115,7 +116,7 @@ async def call_party(
     body: CallBody,
     user: CurrentUser,
     db_session: SessionDep,
-    runtime: RuntimeDep,
+    calls: CallCommandsDep,
     idempotency_key: IdempotencyKey,
 ) -> CallStarted:
     """Ring the agent's phone, then the chosen number; a repeated Idempotency-Key returns the same call."""
@@ -123,17 +124,19 @@ async def call_party(
         _start_call, db_session, user, delivery_id, body, idempotency_key
     )
     if created:
-        request = OriginateRequest(
+        command = PlaceCall(
+            idempotency_key=idempotency_key,
             call_id=record.call_id,
-            agent_endpoint=await phones.endpoint_to_ring(runtime.control, record.agent_endpoint),
+            agent_extension=record.agent_endpoint,
+            prefer_browser_phone=True,
             number=record.number_dialled,
-            agent_answer_timeout_seconds=runtime.settings.agent_answer_seconds,
+            agent_answer_timeout_seconds=get_settings().agent_answer_seconds,
             agent_user_id=record.agent_user_id,
             delivery_id=delivery_id,
             attempt_id=record.delivery_attempt_id,
         )
         try:
-            await runtime.control.originate(request)
+            await calls.place(command)
         except AmiError as error:
             raise HTTPException(
                 status.HTTP_503_SERVICE_UNAVAILABLE, "电话系统暂不可用，呼叫未发出"
@@ -143,13 +146,13 @@ async def call_party(
 
 @router.post("/calls/{call_id}/hangup", status_code=status.HTTP_202_ACCEPTED)
 async def hang_up(
-    call_id: str, user: CurrentUser, db_session: SessionDep, runtime: RuntimeDep
+    call_id: str, user: CurrentUser, db_session: SessionDep, calls: CallCommandsDep
 ) -> dict[str, str]:
     record = await asyncio.to_thread(call_service.get_call, db_session=db_session, call_id=call_id)
     if record is None or (user.role is Role.agent and record.agent_user_id != user.id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "通话记录不存在")
     try:
-        await runtime.control.hangup(call_id)
+        await calls.hang_up(call_id)
     except CallNotLive as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "通话不在进行中") from error
     except AmiError as error:

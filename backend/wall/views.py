@@ -16,7 +16,7 @@ from backend.calls.runtime import TelephonyRuntime, current_runtime
 from backend.core.errors import NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep
-from backend.desk import phones, presence, snapshots
+from backend.desk import presence, snapshots
 from backend.desk.live_calls import LiveCallBoard
 from backend.desk.schemas import ForcePresence, ListenBody, ListenStarted
 from backend.wall import listen, service
@@ -84,7 +84,7 @@ async def listen_to_call(
         spy = await listen.listen_in(
             control=runtime.control,
             call_id=call_id,
-            supervisor_endpoint=await phones.endpoint_to_ring(runtime.control, user.sip_extension),
+            supervisor_endpoint=await runtime.control.endpoint_to_ring(user.sip_extension),
             whisper=body.whisper,
         )
     except CallNotLive as error:

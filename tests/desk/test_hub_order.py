@@ -21,7 +21,7 @@ from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.calls.models import CallRecord
 from backend.config import get_settings
-from backend.desk.bus import MemoryDeskBus
+from backend.core.streams import MemoryStream
 from backend.desk.live_calls import CallOwner, LiveCallBoard
 from telephony.events import CallEvent, CallOriginated
 from telephony.pipeline import EventPipeline
@@ -66,7 +66,7 @@ def test_a_call_waiting_for_its_owner_holds_up_only_its_own_events(
 
     async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         pipeline = EventPipeline()
-        hub = DeskHub(settings=get_settings(), desk_bus=MemoryDeskBus(), call_pipeline=pipeline)
+        hub = DeskHub(settings=get_settings(), desk_stream=MemoryStream(), call_pipeline=pipeline)
         await hub.start()
         socket = RecordingSocket()
         wall = DeskClient(
@@ -118,7 +118,7 @@ def test_a_call_songda_placed_names_its_owner_and_needs_no_lookup(
 
     async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         pipeline = EventPipeline()
-        hub = DeskHub(settings=get_settings(), desk_bus=MemoryDeskBus(), call_pipeline=pipeline)
+        hub = DeskHub(settings=get_settings(), desk_stream=MemoryStream(), call_pipeline=pipeline)
         await hub.start()
         on_wall, on_desk = RecordingSocket(), RecordingSocket()
         wall = DeskClient(

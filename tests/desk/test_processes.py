@@ -15,8 +15,7 @@ from backend import database
 from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.auth.roles import Role
-from telephony.bus import RedisEventBus
-from telephony.events import CallEvent
+from telephony.events import CallEvent, call_event_stream
 from tests.desk.servers import REDIS_URL, api_process
 from tests.desk.world import call_events, calling_a_new_task, new_extension
 
@@ -50,7 +49,7 @@ def _event(topic: str, matches: Callable[[Any], bool]) -> Callable[[Message], bo
 
 
 async def _publish(events: list[CallEvent]) -> None:
-    bus = RedisEventBus(REDIS_URL)
+    bus = call_event_stream(REDIS_URL)
     await bus.connect()
     try:
         await bus.publish(events)

@@ -104,7 +104,7 @@ def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
         assert desk.snapshot("me")["presence"]["state"] == "ringing"
         assert [call["call_id"] for call in wall.snapshot("calls")["calls"]] == [call_id]
 
-        desk_client.portal.call(hub.call_bus.publish, events[:3])  # type: ignore[union-attr]
+        desk_client.portal.call(hub.call_stream.publish, events[:3])  # type: ignore[union-attr]
 
         answered = wall.event("calls", lambda data: data["state"] == "agent_answered")["data"]
         assert (answered["call_id"], answered["agent_user_id"], answered["delivery_id"]) == (
@@ -116,7 +116,7 @@ def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
         on_call = desk.event("me", lambda data: data["kind"] == "presence")["data"]["presence"]
         assert on_call["state"] == "on_call" and on_call["since"] == events[2].at.isoformat()
 
-        desk_client.portal.call(hub.call_bus.publish, events[3:])  # type: ignore[union-attr]
+        desk_client.portal.call(hub.call_stream.publish, events[3:])  # type: ignore[union-attr]
         ended = wall.event("calls", lambda data: data["state"] == "hungup")["data"]
         assert ended["outcome"] == "answered" and ended["answered_at"] == events[4].at.isoformat()
         assert desk.event(
@@ -137,9 +137,9 @@ def test_a_desk_asking_for_batches_gets_the_waiting_events_in_one_frame_in_order
         batched, plain = LiveSocket(batched_ws), LiveSocket(plain_ws)
         for wall in (batched, plain):
             wall.snapshot("calls")
-        desk_client.portal.call(hub.call_bus.publish, events[:1])  # the hub learns who owns the call
+        desk_client.portal.call(hub.call_stream.publish, events[:1])  # the hub learns who owns the call
         first = [wall.event("calls")["seq"] for wall in (batched, plain)]
-        desk_client.portal.call(hub.call_bus.publish, events[1:])  # the rest at once: they wait together
+        desk_client.portal.call(hub.call_stream.publish, events[1:])  # the rest at once: they wait together
         updates = {}
         for name, wall in (("batched", batched), ("plain", plain)):
             wall.event("calls", lambda data: data["state"] == "hungup")

@@ -12,20 +12,23 @@ from sqlalchemy import Engine
 
 from backend.calls.runtime import start_runtime
 from backend.config import get_settings
-from telephony.bus import EventBus
+from backend.core.streams import Stream
 from telephony.events import AgentRinging, CallEvent, CallOriginated
 
 WAIT = 5.0
 
 
-class DownBus(EventBus):
-    """A shared bus that cannot be reached: every publish fails (its sink retries)."""
+class DownBus(Stream[CallEvent]):
+    """A shared stream that cannot be reached: every publish fails (its sink retries)."""
 
     def __init__(self) -> None:
         self.publish_attempts = 0
 
     async def publish(self, events: Sequence[CallEvent]) -> None:
         self.publish_attempts += 1
+        raise ConnectionError("shared bus unreachable")
+
+    def publish_now(self, events: Sequence[CallEvent]) -> None:
         raise ConnectionError("shared bus unreachable")
 
     def subscribe(self) -> AbstractAsyncContextManager[AsyncIterator[CallEvent]]:
