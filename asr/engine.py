@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-import vosk  # type: ignore[import-untyped]
+import vosk
 
 from asr.audio import SAMPLE_WIDTH, open_pcm
 from asr.dialogue import DEFAULT_PAUSE_SECONDS, Utterance, merge_dialogue

@@ -28,7 +28,7 @@ def resolve(task_name: str) -> Callable[..., Any]:
     """The function (or Celery task, callable in-process) named by its dotted path."""
     module_name, _, attribute = task_name.rpartition(".")
     try:
-        function = getattr(importlib.import_module(module_name), attribute, None)
+        function: object = getattr(importlib.import_module(module_name), attribute, None)
     except ModuleNotFoundError as missing:
         raise LookupError(f"unknown task {task_name!r}") from missing
     if not module_name or not callable(function):

@@ -13,6 +13,9 @@ ensure_redis
 echo "==> ruff"
 .venv/bin/ruff check .
 
+echo "==> mypy --strict (telephony, asr, agent desk)"
+.venv/bin/mypy --strict telephony asr agent_desk
+
 run_pytest() {
     local label=$1
     shift

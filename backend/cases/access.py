@@ -5,10 +5,8 @@ sees the cases with a delivery assigned to them or an attempt they performed. Ou
 does not exist for the caller (404, never 403, so that its existence does not leak).
 """
 
-from typing import Any
-
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, CompoundSelect, exists, false, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES, Role
@@ -19,7 +17,7 @@ from backend.deliveries.models import Delivery, DeliveryAttempt
 WORKER_ROLES = frozenset({Role.agent, Role.field_officer})
 
 
-def _worker_case_ids(user: User) -> Any:
+def _worker_case_ids(user: User) -> CompoundSelect[int]:
     assigned = select(Delivery.case_id).where(Delivery.assignee_user_id == user.id)
     performed = (
         select(Delivery.case_id)
@@ -29,7 +27,7 @@ def _worker_case_ids(user: User) -> Any:
     return assigned.union(performed)
 
 
-def case_visible(user: User, case_id: Any) -> ColumnElement[bool]:
+def case_visible(user: User, case_id: QueryableAttribute[int]) -> ColumnElement[bool]:
     """A condition on CASE_ID (a column holding a case id) that admits only the caller's cases."""
     if user.role in STAFF_ROLES:
         return true()
