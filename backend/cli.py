@@ -9,6 +9,7 @@ from asr.cli import asr_app
 from backend import database, dbmigrate
 from backend.auth import service as auth_service
 from backend.auth.roles import ROLE_LABELS, Role
+from backend.backup.cli import backup_command, restore_command
 from backend.config import get_settings
 from backend.evidence.cli import evidence_app
 from backend.intake.cli import import_export
@@ -26,6 +27,8 @@ app.add_typer(asterisk_app, name="asterisk")
 app.add_typer(asr_app, name="asr")
 app.add_typer(transcripts_app, name="transcripts")
 app.command(name="softphone")(softphone)
+app.command(name="backup")(backup_command)
+app.command(name="restore")(restore_command)
 console = Console()
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -24,3 +25,10 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
 def revision(message: str, url: str | None = None) -> None:
     """Autogenerate a migration from the models (developers only)."""
     command.revision(alembic_config(url), message=message, autogenerate=True)
+
+
+def head_revision() -> str:
+    """The newest migration this release knows."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head

@@ -1,0 +1,1 @@
+"""Backup and restore of a court's Songda: the database, the evidence and document files, the witnesses."""

@@ -1,0 +1,48 @@
+"""Table rows as JSON lines and back, keeping the types JSON has no word for."""
+
+import base64
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Table
+
+
+def encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"$b": base64.b64encode(bytes(value)).decode()}
+    if isinstance(value, Decimal):
+        return {"$n": str(value)}
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def decode(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        ((tag, text),) = value.items()
+        if tag == "$dt":
+            return datetime.fromisoformat(text)
+        if tag == "$d":
+            return date.fromisoformat(text)
+        if tag == "$b":
+            return base64.b64decode(text)
+        if tag == "$n":
+            return Decimal(text)
+    return value
+
+
+def to_line(table: Table, row: Any) -> str:
+    return json.dumps(
+        {column.name: encode(row._mapping[column.name]) for column in table.columns}, ensure_ascii=False
+    )
+
+
+def from_line(line: str) -> dict[str, Any]:
+    return {name: decode(value) for name, value in json.loads(line).items()}
