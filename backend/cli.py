@@ -14,7 +14,7 @@ from backend.config import get_settings
 from backend.evidence.cli import evidence_app
 from backend.intake.cli import import_export
 from backend.transcripts.cli import transcripts_app
-from telephony.cli import asterisk_app, softphone
+from telephony.cli import asterisk_app, softphone_command
 
 app = typer.Typer(help="送达 Songda 司法送达平台", no_args_is_help=True)
 db_app = typer.Typer(help="数据库", no_args_is_help=True)
@@ -23,10 +23,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.command(name="import")(import_export)
 app.add_typer(evidence_app, name="evidence")
-app.add_typer(asterisk_app, name="asterisk")
+app.add_typer(asterisk_app(get_settings), name="asterisk")
 app.add_typer(asr_app, name="asr")
 app.add_typer(transcripts_app, name="transcripts")
-app.command(name="softphone")(softphone)
+app.command(name="softphone")(softphone_command(get_settings))
 app.command(name="backup")(backup_command)
 app.command(name="restore")(restore_command)
 console = Console()

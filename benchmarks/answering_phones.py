@@ -139,6 +139,7 @@ class AnsweringPhone(SongdaVoIPPhone):
 
 def start_answering_phones(extensions: Sequence[str], ports: PhonePorts) -> list[Any]:
     """One started phone per extension (`wait_registered` tells when Asterisk took them all)."""
+    from backend.config import get_settings
     from telephony.sip_accounts import agent_sip_password
 
     phones = []
@@ -148,7 +149,7 @@ def start_answering_phones(extensions: Sequence[str], ports: PhonePorts) -> list
             "127.0.0.1",
             5060,
             extension,
-            agent_sip_password(extension),
+            agent_sip_password(extension, settings=get_settings()),
             myIP="127.0.0.1",
             callCallback=lambda call: call.answer(),
             sipPort=ports.sip_base + int(extension) % 1000,

@@ -6,7 +6,7 @@ import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from backend.config import Settings
+from telephony.settings import TelephonySettings
 from telephony.sip_accounts import AgentSipAccount
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -87,7 +87,7 @@ def host_ipv4_addresses() -> list[str]:
 
 def render_config(
     *,
-    settings: Settings,
+    settings: TelephonySettings,
     accounts: Sequence[AgentSipAccount],
     host_addresses: Iterable[str] = (),
 ) -> dict[str, str]:
@@ -109,7 +109,7 @@ def render_config(
     return {name: clean_blank_runs(text) for name, text in files.items()}
 
 
-def _render_manager(settings: Settings) -> str:
+def _render_manager(settings: TelephonySettings) -> str:
     return render_template(
         "manager.conf",
         ami_port=settings.ami_port,
@@ -120,7 +120,7 @@ def _render_manager(settings: Settings) -> str:
     )
 
 
-def _render_rtp(settings: Settings, host_addresses: Iterable[str]) -> str:
+def _render_rtp(settings: TelephonySettings, host_addresses: Iterable[str]) -> str:
     mapping = (
         [f"{address} => 127.0.0.1" for address in host_addresses] if settings.webrtc_loopback_ice else []
     )
@@ -132,7 +132,7 @@ def _render_rtp(settings: Settings, host_addresses: Iterable[str]) -> str:
     )
 
 
-def _render_pjsip(settings: Settings, accounts: Sequence[AgentSipAccount]) -> str:
+def _render_pjsip(settings: TelephonySettings, accounts: Sequence[AgentSipAccount]) -> str:
     agents = "".join(
         render_template("pjsip_agent.conf", extension=a.extension, password=a.password) for a in accounts
     )
@@ -158,7 +158,7 @@ def _render_pjsip(settings: Settings, accounts: Sequence[AgentSipAccount]) -> st
     )
 
 
-def _render_extensions(settings: Settings) -> str:
+def _render_extensions(settings: TelephonySettings) -> str:
     if settings.party_route == "trunk":
         party_dial = "PJSIP/${EXTEN}@carrier"
     else:

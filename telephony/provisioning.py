@@ -7,11 +7,11 @@ Managed (settings.asterisk_managed): a private Debian sid root at settings.aster
 from dataclasses import dataclass
 from pathlib import Path
 
-from backend.config import Settings, get_settings
 from dialplans.render import ASTERISK_RECORDING_DIR, host_ipv4_addresses, render_config
 from telephony import asterisk_root as roots
 from telephony.ami_probe import AmiAddress, ami_reachable, wait_fully_booted
 from telephony.audio import convert_to_telephone_wav
+from telephony.settings import TelephonySettings
 from telephony.sip_accounts import agent_sip_accounts
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -36,19 +36,18 @@ class AsteriskStatus:
     ami: AmiAddress
 
 
-def ami_address(settings: Settings) -> AmiAddress:
+def ami_address(settings: TelephonySettings) -> AmiAddress:
     return AmiAddress(settings.ami_host, settings.ami_port, settings.ami_username, settings.ami_secret)
 
 
-def recording_host_dir(settings: Settings | None = None) -> Path:
+def recording_host_dir(settings: TelephonySettings) -> Path:
     """Where this host sees Asterisk's recording directory."""
-    settings = settings or get_settings()
     if settings.recording_dir is not None:
         return settings.recording_dir
     return settings.asterisk_root / ASTERISK_RECORDING_DIR.lstrip("/")
 
 
-def recording_paths(call_id: str, *, settings: Settings | None = None) -> RecordingPaths:
+def recording_paths(call_id: str, *, settings: TelephonySettings) -> RecordingPaths:
     """The mixed, agent and party recordings of a call, as host paths."""
     base = recording_host_dir(settings) / call_id
     return RecordingPaths(
@@ -56,11 +55,11 @@ def recording_paths(call_id: str, *, settings: Settings | None = None) -> Record
     )
 
 
-def test_clips_dir(settings: Settings) -> Path:
+def test_clips_dir(settings: TelephonySettings) -> Path:
     return settings.test_clips_dir or REPO_DIR.parent / "shared/asr/samples/zh"
 
 
-def install_test_clips(*, settings: Settings) -> list[str]:
+def install_test_clips(*, settings: TelephonySettings) -> list[str]:
     """Convert every WAV of the clips directory into the root's custom sounds; return their names."""
     target_dir = settings.asterisk_root / SOUNDS_DIR_IN_ROOT
     names = []
@@ -72,7 +71,7 @@ def install_test_clips(*, settings: Settings) -> list[str]:
     return names
 
 
-def install_configuration(*, settings: Settings) -> bool:
+def install_configuration(*, settings: TelephonySettings) -> bool:
     """Render and install the configuration, recording dir and clips; True if the config changed."""
     root = settings.asterisk_root
     accounts = agent_sip_accounts(settings=settings)
@@ -83,9 +82,8 @@ def install_configuration(*, settings: Settings) -> bool:
     return changed
 
 
-def up(*, settings: Settings | None = None) -> AsteriskStatus:
+def up(*, settings: TelephonySettings) -> AsteriskStatus:
     """Build (once), configure and start Asterisk, or reload it when it already runs; wait for AMI."""
-    settings = settings or get_settings()
     if not settings.asterisk_managed:
         wait_fully_booted(ami_address(settings), timeout=settings.asterisk_boot_timeout)
         return status(settings=settings)
@@ -101,27 +99,24 @@ def up(*, settings: Settings | None = None) -> AsteriskStatus:
     return status(settings=settings)
 
 
-def down(*, settings: Settings | None = None) -> None:
+def down(*, settings: TelephonySettings) -> None:
     """Stop the managed Asterisk (`core stop now`) and drop the ready marker."""
-    settings = settings or get_settings()
     if not settings.asterisk_managed:
         return
     (settings.asterisk_root / roots.READY_MARKER).unlink(missing_ok=True)
     roots.stop_asterisk(settings.asterisk_root)
 
 
-def reload(*, settings: Settings | None = None) -> AsteriskStatus:
+def reload(*, settings: TelephonySettings) -> AsteriskStatus:
     """Re-render and install the configuration, then reload the running Asterisk."""
-    settings = settings or get_settings()
     if settings.asterisk_managed and roots.running_pid(settings.asterisk_root) is not None:
         install_configuration(settings=settings)
         roots.asterisk_cli(settings.asterisk_root, "core reload")
     return status(settings=settings)
 
 
-def status(*, settings: Settings | None = None) -> AsteriskStatus:
+def status(*, settings: TelephonySettings) -> AsteriskStatus:
     """What is built and running, and whether AMI answers."""
-    settings = settings or get_settings()
     root = settings.asterisk_root
     managed = settings.asterisk_managed
     return AsteriskStatus(

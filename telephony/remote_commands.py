@@ -50,8 +50,8 @@ class RemoteCallCommands:
         await self._ask(HangUpCall(call_id=call_id))
 
     async def _ask(self, command: CallCommand) -> None:
-        """Send COMMAND; an owner that does not answer in time is taken as unavailable (it drops the command
-        once it expires, so a late owner never acts on a request already refused)."""
+        """Send COMMAND; an owner that does not answer in time is taken as unavailable. The owner drops a
+        command that reaches it after it expired, so one held up in the stream never places a call late."""
         command_id = uuid.uuid4().hex
         reply = self._waiting[command_id] = asyncio.get_running_loop().create_future()
         request = CommandRequest(

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-from backend.config import Settings, get_settings
+from telephony.settings import TelephonySettings
 
 
 @dataclass(frozen=True)
@@ -19,16 +19,15 @@ class AgentSipAccount:
         return f"web{self.extension}"
 
 
-def agent_sip_password(extension: str, *, settings: Settings | None = None) -> str:
+def agent_sip_password(extension: str, *, settings: TelephonySettings) -> str:
     """Derive the SIP password of an agent extension from settings.secret_key (HMAC-SHA256)."""
-    key = (settings or get_settings()).secret_key.encode()
+    key = settings.secret_key.encode()
     digest = hmac.new(key, f"songda-sip-agent:{extension}".encode(), hashlib.sha256)
     return digest.hexdigest()[:24]
 
 
-def agent_sip_accounts(*, settings: Settings | None = None) -> list[AgentSipAccount]:
+def agent_sip_accounts(*, settings: TelephonySettings) -> list[AgentSipAccount]:
     """The configured agent extensions with their derived passwords."""
-    settings = settings or get_settings()
     return [
         AgentSipAccount(extension=ext, password=agent_sip_password(ext, settings=settings))
         for ext in settings.agent_extensions

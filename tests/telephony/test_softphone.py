@@ -80,7 +80,10 @@ def test_softphone_answers_on_command_and_hangs_up(
 def test_softphone_command_answers_and_saves_what_it_heard(
     asterisk: AsteriskUnderTest, ami: RawAmiSession, tmp_path: Path
 ) -> None:
-    script = "import typer; from telephony.cli import softphone; typer.run(softphone)"
+    script = (
+        "import typer; from backend.config import get_settings; from telephony.cli import softphone_command; "
+        "typer.run(softphone_command(get_settings))"
+    )
     command = [
         sys.executable,
         "-c",
