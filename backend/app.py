@@ -14,7 +14,7 @@ from backend.calls import views as call_views
 from backend.cases import views as case_views
 from backend.config import get_settings
 from backend.core import schedule
-from backend.core.http import ApiHeaders, BodyLimit, install_error_handlers
+from backend.core.http import ApiHeaders, BodyLimit, document_error_answers, install_error_handlers
 from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
 from backend.documents import views as document_views
@@ -111,6 +111,7 @@ def create_app() -> FastAPI:
     for router in _routers():
         app.include_router(router)
     install_error_handlers(app)
+    document_error_answers(app)
     app.add_middleware(ApiHeaders)
     app.add_middleware(BodyLimit, limit_for=uploads.request_limit)
     desk_web.install(app)  # the desk pages and their bundles, served by this app (no CDN)

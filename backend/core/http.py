@@ -4,6 +4,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
@@ -176,3 +177,21 @@ async def _refuse(send: Send, limit: int) -> None:
         {"type": "http.response.start", "status": status.HTTP_413_CONTENT_TOO_LARGE, "headers": headers}
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def document_error_answers(app: FastAPI) -> None:
+    """The OpenAPI schema says what the API really answers: a 422 carries either the field list of a
+    request that does not fit its schema, or the Chinese message of a rule the data breaks."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            error = schema.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+            if error is not None:
+                fields = error["properties"]["detail"]
+                error["properties"]["detail"] = {"anyOf": [fields, {"type": "string"}], "title": "Detail"}
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

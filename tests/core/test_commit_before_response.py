@@ -99,3 +99,14 @@ def test_an_admin_cannot_disable_themselves_or_change_their_own_role(
         assert response.status_code == 409, change
     stored = _stored(admin.id)
     assert stored.is_active and stored.role is Role.admin
+
+
+def test_a_required_field_cannot_be_emptied(
+    client: TestClient, login: Callable[..., dict[str, str]], make_user: Callable[..., User]
+) -> None:
+    admin = login(Role.admin)
+    target = make_user(Role.clerk)
+    for emptied in ({"role": None}, {"full_name": None}, {"is_active": None}):
+        response = client.patch(f"/api/users/{target.id}", json=emptied, headers=admin)
+        assert response.status_code == 422, (emptied, response.text)
+    assert _stored(target.id).role is Role.clerk
