@@ -17,16 +17,9 @@ class ModelNotInstalled(FileNotFoundError):
     """The configured Vosk model directory is missing or incomplete."""
 
 
-def default_model_path() -> Path:
-    """The model directory from Settings.vosk_model (SONGDA_VOSK_MODEL)."""
-    from backend.config import get_settings
-
-    return get_settings().vosk_model
-
-
-def load_model(model_path: Path | None = None) -> vosk.Model:
-    """The process-wide Vosk model for `model_path` (default: the configured one)."""
-    return _load_model((model_path or default_model_path()).resolve())
+def load_model(model_path: Path) -> vosk.Model:
+    """The process-wide Vosk model at MODEL_PATH (the application's is Settings.vosk_model)."""
+    return _load_model(model_path.resolve())
 
 
 @cache
@@ -37,7 +30,7 @@ def _load_model(model_path: Path) -> vosk.Model:
     return vosk.Model(str(model_path))
 
 
-def transcribe_leg(path: Path, *, model_path: Path | None = None) -> LegTranscript:
+def transcribe_leg(path: Path, *, model_path: Path) -> LegTranscript:
     """Recognise one leg: words with start/end seconds and confidences.
 
     The recogniser is told the recording's own sample rate (8 kHz from Asterisk); Kaldi resamples to the
@@ -71,13 +64,13 @@ def parse_words(result_json: str) -> list[Word]:
     ]
 
 
-async def transcribe_leg_async(path: Path, *, model_path: Path | None = None) -> LegTranscript:
+async def transcribe_leg_async(path: Path, *, model_path: Path) -> LegTranscript:
     """`transcribe_leg` in a worker thread, keeping the event loop free (cffi drops the GIL)."""
     return await asyncio.to_thread(transcribe_leg, path, model_path=model_path)
 
 
 def transcribe_call(
-    *, agent_leg: Path, party_leg: Path, model_path: Path | None = None, pause: float = DEFAULT_PAUSE_SECONDS
+    *, agent_leg: Path, party_leg: Path, model_path: Path, pause: float = DEFAULT_PAUSE_SECONDS
 ) -> list[Utterance]:
     """Recognise both legs one after the other and merge them into a dialogue."""
     agent = transcribe_leg(agent_leg, model_path=model_path)
@@ -86,7 +79,7 @@ def transcribe_call(
 
 
 async def transcribe_call_async(
-    *, agent_leg: Path, party_leg: Path, model_path: Path | None = None, pause: float = DEFAULT_PAUSE_SECONDS
+    *, agent_leg: Path, party_leg: Path, model_path: Path, pause: float = DEFAULT_PAUSE_SECONDS
 ) -> list[Utterance]:
     """Recognise both legs at once in two threads (one core each) and merge them into a dialogue."""
     agent, party = await asyncio.gather(

@@ -3,13 +3,15 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from asr.dialogue import merge_dialogue
-from asr.engine import default_model_path, transcribe_leg
+from asr.engine import transcribe_leg
 from asr.transcript import LegTranscript
+from backend.config import get_settings
 
 TRANSCRIPT_FORMAT = "songda-transcript/1"
 
@@ -28,15 +30,16 @@ class RecognisedCall:
 
 
 def engine_name(model_path: Path | None = None) -> str:
-    return f"vosk {version('vosk')} / {(model_path or default_model_path()).name}"
+    return f"vosk {version('vosk')} / {(model_path or get_settings().vosk_model).name}"
 
 
 def recognise_legs(*, agent_leg: Path, party_leg: Path, parallel: bool = True) -> tuple[LegTranscript, ...]:
     """Both legs recognised, in two threads (one core each) when PARALLEL."""
+    recognise = partial(transcribe_leg, model_path=get_settings().vosk_model)
     if not parallel:
-        return transcribe_leg(agent_leg), transcribe_leg(party_leg)
+        return recognise(agent_leg), recognise(party_leg)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="songda-asr") as pool:
-        return tuple(pool.map(transcribe_leg, (agent_leg, party_leg)))
+        return tuple(pool.map(recognise, (agent_leg, party_leg)))
 
 
 def recognise_call(

@@ -20,7 +20,7 @@ from asr.model_fetch import (
     SizeMismatch,
     fetch_model,
 )
-from backend.config import Settings
+from backend.config import Settings, get_settings
 
 MODEL_FILES = {"am/final.mdl": b"acoustic model", "conf/model.conf": b"--beam=12.0\n", "README": b"test"}
 
@@ -197,7 +197,7 @@ def test_cli_fetches_and_verifies(server: ArchiveServer, models_dir: Path) -> No
     archive = server.publish("/cli.zip", build_zip(in_folder("vosk-model-test", MODEL_FILES)))
     target = models_dir / "cn"
     arguments = ["fetch-model", "--url", archive.url, "--sha256", archive.sha256, "--target", str(target)]
-    result = CliRunner().invoke(asr_app, arguments)
+    result = CliRunner().invoke(asr_app(get_settings), arguments)
     assert result.exit_code == 0, result.output
     assert "模型已安装" in result.output
     assert (target / "am" / "final.mdl").is_file()
@@ -207,13 +207,13 @@ def test_cli_refuses_a_mismatching_archive(server: ArchiveServer, models_dir: Pa
     archive = server.publish("/cli.zip", build_zip(MODEL_FILES))
     target = models_dir / "cn"
     arguments = ["fetch-model", "--url", archive.url, "--sha256", "f" * 64, "--target", str(target)]
-    result = CliRunner().invoke(asr_app, arguments)
+    result = CliRunner().invoke(asr_app(get_settings), arguments)
     assert result.exit_code == 1
     assert "SHA-256 校验失败" in result.output
     assert not (models_dir / "cn").exists()
 
 
 def test_cli_requires_a_hash_with_a_custom_url(models_dir: Path) -> None:
-    result = CliRunner().invoke(asr_app, ["fetch-model", "--url", "http://127.0.0.1:9/x.zip"])
+    result = CliRunner().invoke(asr_app(get_settings), ["fetch-model", "--url", "http://127.0.0.1:9/x.zip"])
     assert result.exit_code == 2
     assert "--sha256" in result.output

@@ -18,6 +18,7 @@ from asr.audio import AudioSegment
 from asr.dialogue import Speaker
 from asr.metrics import ErrorCount, character_errors
 from asr.transcript import LegTranscript
+from backend.config import get_settings
 from tests.asr.conftest import MODEL_PATH, SAMPLES_DIR, read_clip, telephone_band, write_wav
 
 WIDEBAND_CER_BOUND = 0.25
@@ -83,9 +84,9 @@ def test_words_carry_ordered_times_within_the_leg_and_confidences(
 def test_model_is_loaded_once_per_process_and_path(model_path: Path) -> None:
     model = engine.load_model(model_path)
     assert engine.load_model(model_path / "am" / "..") is model
-    assert engine.load_model() is model  # SONGDA_VOSK_MODEL points at the shared model in tests
+    assert engine.load_model(get_settings().vosk_model) is model  # SONGDA_VOSK_MODEL: the shared model
     loads_before = engine._load_model.cache_info().misses
-    engine.transcribe_leg(SAMPLES_DIR / "aishell1_BAC009S0002W0123.wav")
+    engine.transcribe_leg(SAMPLES_DIR / "aishell1_BAC009S0002W0123.wav", model_path=model_path)
     assert engine._load_model.cache_info().misses == loads_before
 
 
@@ -153,7 +154,7 @@ def test_cli_transcribes_a_call_into_chinese_dialogue_lines(model_path: Path, tm
 
     agent_leg, party_leg, _ = two_leg_call(tmp_path, *CALL_CLIPS[:2])
     result = CliRunner().invoke(
-        asr_app, ["transcribe", str(agent_leg), str(party_leg), "--model", str(model_path)]
+        asr_app(get_settings), ["transcribe", str(agent_leg), str(party_leg), "--model", str(model_path)]
     )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()

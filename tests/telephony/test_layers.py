@@ -1,5 +1,5 @@
-"""telephony/ (and the dialplans it renders) take a settings object and never import the application's
-packages: of backend, only the thin shared core."""
+"""telephony/ (and the dialplans it renders) and asr/ take a settings object and never import the
+application's packages: of backend, only the thin shared core."""
 
 import subprocess
 import sys
@@ -9,15 +9,15 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 _IMPORT_ALL = """
 import importlib, pkgutil, sys
-import dialplans, telephony
-for package in (telephony, dialplans):
+import asr, dialplans, telephony
+for package in (telephony, dialplans, asr):
     for module in pkgutil.iter_modules(package.__path__):
         importlib.import_module(f"{package.__name__}.{module.name}")
 print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] == "backend")))
 """
 
 
-def test_telephony_imports_nothing_of_backend_but_its_core() -> None:
+def test_telephony_and_asr_import_nothing_of_backend_but_its_core() -> None:
     result = subprocess.run(
         [sys.executable, "-c", _IMPORT_ALL], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
