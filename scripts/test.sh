@@ -13,8 +13,8 @@ ensure_redis
 echo "==> ruff"
 .venv/bin/ruff check .
 
-echo "==> mypy --strict (telephony, asr, agent desk)"
-.venv/bin/mypy --strict telephony asr agent_desk
+echo "==> mypy --strict (telephony, asr, agent desk, backend core and deliveries)"
+.venv/bin/mypy --strict telephony asr agent_desk backend/core backend/deliveries
 
 run_pytest() {
     local label=$1
@@ -33,3 +33,9 @@ run_pytest() {
 
 run_pytest SQLite env -u SONGDA_TEST_DATABASE_URL .venv/bin/pytest "$@"
 run_pytest PostgreSQL env SONGDA_TEST_DATABASE_URL="$PG_TEST_URL" .venv/bin/pytest "$@"
+
+# Once, not per database: schema-driven fuzzing of a live server with demo data, as each role.
+if [ "$#" -eq 0 ]; then
+    echo "==> API fuzzing (schemathesis) of a live songda serve"
+    .venv/bin/python scripts/fuzz_api.py --seconds-per-role 30
+fi

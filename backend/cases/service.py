@@ -12,6 +12,7 @@ from backend.cases import access
 from backend.cases.models import Case
 from backend.cases.schemas import CaseFilters
 from backend.core.clock import beijing_day_start
+from backend.core.errors import NotVisible
 from backend.core.pagination import fetch_page
 from backend.deliveries.enums import DeliveryStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt, attempt_evidence
@@ -97,7 +98,7 @@ def _load_case(db_session: Session, user: User, case_id: int) -> Case:
     )
     case = db_session.scalar(query)
     if case is None:
-        raise access.NotVisible("案件")
+        raise NotVisible("案件")
     return case
 
 
