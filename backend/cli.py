@@ -11,6 +11,7 @@ from backend.auth import service as auth_service
 from backend.auth.roles import ROLE_LABELS, Role
 from backend.backup.cli import backup_command, restore_command
 from backend.config import get_settings
+from backend.core import schedule
 from backend.evidence.cli import evidence_app
 from backend.intake.cli import import_export
 from backend.transcripts.cli import transcripts_app
@@ -52,9 +53,9 @@ def serve(host: str | None = None, port: int | None = None, reload: bool = False
 @app.command()
 def worker(concurrency: int = 2, beat: bool = False) -> None:
     """Run a Celery worker (production: SONGDA_TASK_QUEUE_URL=redis://...)."""
-    from backend.worker import celery_app, install_schedule
+    from backend.worker import celery_app
 
-    install_schedule()
+    celery_app.conf.beat_schedule = schedule.beat_schedule()  # for --beat; backend.wiring declared the jobs
     argv = ["worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
     if beat:
         argv.append("--beat")
@@ -64,9 +65,9 @@ def worker(concurrency: int = 2, beat: bool = False) -> None:
 @app.command()
 def beat() -> None:
     """Run the Celery beat scheduler (one per deployment)."""
-    from backend.worker import celery_app, install_schedule
+    from backend.worker import celery_app
 
-    install_schedule()
+    celery_app.conf.beat_schedule = schedule.beat_schedule()  # the periodic jobs backend.wiring declared
     celery_app.start(["beat", "--loglevel=INFO"])
 
 

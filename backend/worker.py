@@ -16,7 +16,9 @@ TASK_MODULES = [
     "backend.proofs.tasks",
     "backend.deliveries.tasks",
 ]
-celery_app = Celery("songda", broker=_broker_url(), include=TASK_MODULES)
+# backend.wiring too: a worker started any way (`songda worker`, `celery -A backend.worker`) has the same
+# channels, signal listeners and periodic jobs as the API.
+celery_app = Celery("songda", broker=_broker_url(), include=[*TASK_MODULES, "backend.wiring"])
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -32,11 +34,3 @@ celery_app.conf.update(
         "unacked_restore_throttle": 1,
     },
 )
-
-
-def install_schedule() -> None:
-    """Load the channels, reactions and periodic jobs, and give beat their schedule."""
-    import backend.wiring  # noqa: F401
-    from backend.core import schedule
-
-    celery_app.conf.beat_schedule = schedule.beat_schedule()
