@@ -37,5 +37,5 @@ run_pytest PostgreSQL env SONGDA_TEST_DATABASE_URL="$PG_TEST_URL" .venv/bin/pyte
 # Once, not per database: schema-driven fuzzing of a live server with demo data, as each role.
 if [ "$#" -eq 0 ]; then
     echo "==> API fuzzing (schemathesis) of a live songda serve"
-    .venv/bin/python scripts/fuzz_api.py --seconds-per-role 30
+    .venv/bin/python scripts/fuzz_api.py --seconds-per-role 20
 fi
