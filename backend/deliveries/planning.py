@@ -8,25 +8,19 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.core.clock import BEIJING
 from backend.deliveries import attempts as attempt_service
+from backend.deliveries.channels import channel_for
 from backend.deliveries.enums import (
     METHOD_LABELS,
     AttemptOutcome,
     AttemptStatus,
-    DeliveryMethod,
     DeliveryStatus,
 )
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
 from backend.deliveries.router import Route, RoutingContext, first_route, next_route
 from backend.deliveries.state import is_terminal_delivery
-from backend.parties.enums import ContactKind
 from backend.parties.models import usable_contact_points
 
 OPEN_ATTEMPT = (AttemptStatus.planned, AttemptStatus.in_progress)
-CONTACT_KIND_FOR = {
-    DeliveryMethod.phone: ContactKind.phone,
-    DeliveryMethod.postal: ContactKind.address,
-    DeliveryMethod.field: ContactKind.address,
-}
 
 
 def consents_to_electronic(*, db_session: Session, party_id: int) -> bool:
@@ -51,8 +45,8 @@ def _context(
 def _plan(
     db_session: Session, actor: User | None, delivery: Delivery, route: Route, reason: str
 ) -> DeliveryAttempt:
-    kind = CONTACT_KIND_FOR.get(route.method)
-    points = usable_contact_points(delivery.party, kind) if kind else []
+    kinds = channel_for(route.method).contact_kinds  # where the method is planned, in order of preference
+    points = [point for kind in kinds for point in usable_contact_points(delivery.party, kind)]
     due = route.start_by.astimezone(BEIJING)
     return attempt_service.add_attempt(
         db_session=db_session,

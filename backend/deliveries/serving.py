@@ -30,9 +30,6 @@ def serve_attempt(
     legal_date = channel.legal_service_date(attempt=attempt, facts=facts)
     previous = attempt.status
     attempt_service.succeed(attempt, outcome, legal_date)
-    if actor is not None:
-        attempt_service.audit_transition(
-            db_session=db_session, actor=actor, attempt=attempt, previous=previous
-        )
+    attempt_service.audit_transition(db_session=db_session, actor=actor, attempt=attempt, previous=previous)
     attempt_service.announce_success(db_session, attempt)
     return attempt

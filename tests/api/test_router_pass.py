@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 from backend import database
+from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.cli import app as cli_app
@@ -120,6 +121,10 @@ def test_a_notice_is_served_by_the_pass_on_its_deemed_date(
         served = session.get_one(DeliveryAttempt, notice_id)
         assert served.status is AttemptStatus.succeeded
         assert served.legal_service_date == published + timedelta(days=30)
+        audited = select(AuditLog.actor_user_id).where(
+            AuditLog.action == "attempt_transition", AuditLog.object_id == str(notice_id)
+        )
+        assert list(session.scalars(audited)) == [None]  # served by the system, and on the record
 
 
 def test_the_in_process_scheduler_runs_the_router_pass(world: World) -> None:
