@@ -21,15 +21,6 @@ def fact_rows(*, db_session: Session, attempt_id: int) -> dict[str, AttemptFact]
     return {fact.key: fact for fact in db_session.scalars(query)}
 
 
-def missing_facts(
-    *, db_session: Session, attempt: DeliveryAttempt, outcome: AttemptOutcome
-) -> list[RequiredFact]:
-    """The facts ATTEMPT still lacks to be served with OUTCOME."""
-    required = channel_for(attempt.method).required_facts(outcome)
-    recorded = recorded_facts(db_session=db_session, attempt_id=attempt.id)
-    return [fact for fact in required if not fact.satisfied_by(recorded)]
-
-
 def fact_sheet(
     *, db_session: Session, attempt: DeliveryAttempt, outcome: AttemptOutcome
 ) -> list[tuple[RequiredFact, AttemptFact | None]]:

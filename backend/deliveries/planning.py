@@ -16,7 +16,7 @@ from backend.deliveries.enums import (
     DeliveryStatus,
 )
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
-from backend.deliveries.router import Route, RoutingContext, first_route, next_route
+from backend.deliveries.router import Route, RoutingContext, next_route
 from backend.deliveries.state import is_terminal_delivery
 from backend.parties.models import usable_contact_points
 
@@ -77,16 +77,6 @@ def plan_after_failure(
             delivery.transition(DeliveryStatus.unservable)
         return None
     return _plan(db_session, actor, delivery, route, f"{METHOD_LABELS[failed.method]}未能送达")
-
-
-def plan_first(
-    *, db_session: Session, actor: User | None, delivery: Delivery, now: datetime
-) -> DeliveryAttempt | None:
-    """A new delivery whose first method the rules fix (confirmed commercial e-delivery) gets it planned."""
-    if delivery.attempts:
-        return None
-    route = first_route(_context(db_session, delivery, None, now))
-    return _plan(db_session, actor, delivery, route, "商事案件当事人已确认电子送达地址") if route else None
 
 
 def fail_and_plan_next(

@@ -14,7 +14,8 @@ from backend.cases.models import Case
 from backend.deliveries import facts as fact_service
 from backend.deliveries.enums import METHOD_LABELS, AttemptOutcome, AttemptStatus, DeliveryStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt
-from backend.evidence.models import Evidence, EvidenceChainEntry
+from backend.evidence.facts import in_chain
+from backend.evidence.models import Evidence
 
 BATCH = 1_000
 
@@ -44,10 +45,7 @@ def _problems(db_session: Session, delivery: Delivery) -> list[str]:
 
 def _chained(db_session: Session, evidence_id: int, case_id: int) -> bool:
     item = db_session.get(Evidence, evidence_id)
-    if item is None or item.case_id != case_id:
-        return False
-    query = select(EvidenceChainEntry.item_sha256).where(EvidenceChainEntry.evidence_id == evidence_id)
-    return db_session.scalar(query) == item.sha256
+    return item is not None and item.case_id == case_id and in_chain(db_session=db_session, evidence=item)
 
 
 def _served_deliveries(db_session: Session) -> Iterator[Delivery]:

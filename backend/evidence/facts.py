@@ -27,13 +27,18 @@ def fact_text(value: Any) -> str:
     return str(value)
 
 
+def in_chain(*, db_session: Session, evidence: Evidence) -> bool:
+    """True when EVIDENCE is in its case's chain with the hash it has now."""
+    chained = select(EvidenceChainEntry.item_sha256).where(EvidenceChainEntry.evidence_id == evidence.id)
+    return db_session.scalar(chained) == evidence.sha256
+
+
 def _check_evidence(db_session: Session, attempt: DeliveryAttempt, evidence: Evidence) -> None:
     if evidence.case_id != attempt.delivery.case_id:
         raise InvalidRequest(f"证据 #{evidence.id} 不属于本案，不能作为送达要件的依据")
     if evidence.kind is EvidenceKind.proof_pdf:
         raise InvalidRequest("送达回证本身不能作为送达要件的依据")
-    chained = select(EvidenceChainEntry.item_sha256).where(EvidenceChainEntry.evidence_id == evidence.id)
-    if db_session.scalar(chained) != evidence.sha256:
+    if not in_chain(db_session=db_session, evidence=evidence):
         raise InvalidRequest(f"证据 #{evidence.id} 未登记在证据链中，不能作为送达要件的依据")
 
 
