@@ -19,11 +19,6 @@ def apply_call_event(event: CallEvent) -> None:
         desk_service.on_call_event(db_session=db_session, event=event)
 
 
-def sweep() -> None:
-    with get_session() as db_session:
-        desk_service.sweep(db_session=db_session)
-
-
 def live_tokens(hashes: set[str]) -> set[str]:
     with get_session() as db_session:
         query = (

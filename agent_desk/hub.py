@@ -1,6 +1,7 @@
 """The hub of one API process: fans call events and desk messages (desk stream) out to the websocket clients
-connected to this process, builds topic snapshots, and runs the desk's timers (sweeps, token re-checks,
-idle close, queue/figure refreshes). All database work runs in worker threads.
+connected to this process, builds topic snapshots, and runs the socket timers (token re-checks, idle
+close, queue/figure refreshes); the desk's sweeps are a periodic job (backend/desk/schedule.py). All
+database work runs in worker threads.
 
 Call events come from the call-event stream, or, in the process that owns call control, from its event
 pipeline as they are accepted: then they are written to the clients' sockets in the AMI reader's own
@@ -75,7 +76,6 @@ class DeskHub:
         self._spawn(self._consume_desk(desk_ready), self._react_to_calls())
         self._spawn(
             self._every(TICK, self._tick),
-            self._every(self.settings.desk_sweep_seconds, self._sweep),
             self._every(self.settings.desk_token_check_seconds, self._check_tokens),
             self._every(self.settings.desk_refresh_seconds, self._mark_refresh),
         )
@@ -252,9 +252,6 @@ class DeskHub:
                 self._last_sent[topic] = fingerprint
                 self.publish(topic, data)
             await asyncio.sleep(REFRESH_MIN_INTERVAL)
-
-    async def _sweep(self) -> None:
-        await asyncio.to_thread(db_work.sweep)
 
     async def _check_tokens(self) -> None:
         """Close the sessions whose token was revoked or expired (4401)."""

@@ -97,7 +97,8 @@ class Settings(BaseSettings):
     agent_answer_seconds: int = 30
 
     # Agent desk: how long a task stays locked to an agent without activity, the wrap-up after a call,
-    # and the websocket hub's timers (idle close, token re-check, sweeps of expired locks/wrap-ups).
+    # the websocket hub's timers (idle close, token re-check), and the desk's periodic sweep of expired
+    # locks and wrap-ups (a periodic job: backend/desk/schedule.py).
     desk_lock_minutes: float = 10.0
     desk_wrap_up_seconds: float = 60.0
     # Well above the 20 s ping: Chromium runs a tab's timers only once a minute after 5 hidden minutes.

@@ -12,6 +12,7 @@ from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.config import get_settings
+from backend.core import schedule
 from backend.core.errors import InvalidRequest
 from backend.database import utcnow
 from backend.desk import presence
@@ -19,6 +20,7 @@ from backend.desk import service as desk_service
 from backend.desk.dispositions import Disposition
 from backend.desk.enums import DispositionKind, PresenceState
 from backend.desk.models import AgentPresence, TaskLock
+from backend.desk.tasks import DESK_SWEEP_TASK
 from tests.desk.world import (
     add_delivery,
     apply_call,
@@ -28,6 +30,7 @@ from tests.desk.world import (
     set_available,
     take_next,
 )
+from tests.polling import poll_until
 
 P = PresenceState
 
@@ -172,3 +175,26 @@ def test_a_supervisor_forces_break_or_offline(db_session: Session, make_user: Ca
             state=P.available,
             reason=None,
         )
+
+
+def test_the_desk_sweep_is_a_periodic_job_that_ends_wrap_ups(
+    db_session: Session, make_user: Callable[..., User]
+) -> None:
+    agent = make_user(Role.agent, sip_extension=new_extension())
+    _, call_id = calling_a_new_task(agent.id)
+    apply_call(call_events(call_id, answered=False))
+    _row(db_session, agent.id).wrap_up_until = utcnow() - timedelta(seconds=1)
+    db_session.commit()
+    declared = {job.task_name: job.every_seconds for job in schedule.jobs()}
+    assert declared[DESK_SWEEP_TASK] == get_settings().desk_sweep_seconds
+    scheduler = schedule.InProcessScheduler([schedule.PeriodicJob(DESK_SWEEP_TASK, every_seconds=0.1)])
+    scheduler.start()
+
+    def available() -> bool:
+        with database.get_session() as session:
+            return session.get_one(AgentPresence, agent.id).state is P.available
+
+    try:
+        poll_until(available, timeout=20, what="the scheduler never ran the desk sweep")
+    finally:
+        scheduler.stop()
