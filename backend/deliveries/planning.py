@@ -16,7 +16,7 @@ from backend.deliveries.enums import (
     DeliveryStatus,
 )
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
-from backend.deliveries.router import Route, RoutingContext, next_route
+from backend.deliveries.router import Route, RoutingContext, first_route, next_route
 from backend.deliveries.state import is_terminal_delivery
 from backend.parties.models import usable_contact_points
 
@@ -58,6 +58,18 @@ def _plan(
         contact_point_id=points[0].id if points else None,
         notes=f"{reason}，须于 {due:%Y-%m-%d %H:%M} 前启动{METHOD_LABELS[route.method]}",
     )
+
+
+def plan_first(
+    *, db_session: Session, actor: User | None, delivery: Delivery, now: datetime
+) -> DeliveryAttempt | None:
+    """Plan a new delivery's first attempt where a rule fixes it (confirmed commercial e-delivery: 100 %)."""
+    if delivery.attempts or is_terminal_delivery(delivery.status):
+        return None
+    route = first_route(_context(db_session, delivery, None, now))
+    if route is None:
+        return None
+    return _plan(db_session, actor, delivery, route, "商事案件当事人已确认电子送达地址，先行电子送达")
 
 
 def has_open_attempt(delivery: Delivery) -> bool:

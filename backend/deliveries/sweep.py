@@ -5,6 +5,8 @@
 2. A delivery in progress whose last attempt failed with nothing planned gets its next attempt (a
    failure recorded by a crashed process, an import, or a desk retry without a plan).
 3. A notice (公告送达) whose 30 days have run is served on its deemed date.
+4. A new delivery whose first method is fixed by a rule (a commercial case whose party confirmed an
+   e-delivery address: electronic first) gets that attempt, however the delivery was made (an import too).
 Each step reads only through indexes on the small open part of the tables, in bounded batches.
 """
 
@@ -14,6 +16,8 @@ from datetime import datetime
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from backend.cases.enums import CaseType
+from backend.cases.models import Case
 from backend.core.clock import BEIJING
 from backend.core.errors import RuleViolation
 from backend.deliveries import planning, serving
@@ -25,7 +29,7 @@ from backend.deliveries.enums import (
     DeliveryMethod,
     DeliveryStatus,
 )
-from backend.deliveries.models import AttemptFact, Delivery, DeliveryAttempt, RouterAlert
+from backend.deliveries.models import AddressConfirmation, AttemptFact, Delivery, DeliveryAttempt, RouterAlert
 from backend.parties.models import Party
 
 START_BY_MISSED = "start_by_missed"
@@ -39,6 +43,7 @@ class PassReport:
     alerts_resolved: int = 0
     planned: list[int] = field(default_factory=list)
     notices_served: list[int] = field(default_factory=list)
+    first_planned: list[int] = field(default_factory=list)
 
 
 def _missed_start_by(db_session: Session, now: datetime) -> list[tuple[int, int, DeliveryMethod, datetime]]:
@@ -105,8 +110,24 @@ def _unplanned_failures(db_session: Session) -> list[Delivery]:
     # looking for a batch that is rarely there, instead of starting from the few deliveries in progress.
     stuck = select(Delivery.id).where(Delivery.status == DeliveryStatus.in_progress, ~open_attempt)
     ids = sorted(db_session.scalars(stuck))[:BATCH]
-    if not ids:
-        return []
+    return _loaded(db_session, ids) if ids else []
+
+
+def plan_missing_follow_ups(*, db_session: Session, now: datetime) -> list[int]:
+    """Plan the next attempt of every delivery whose last attempt failed with nothing planned."""
+    planned = []
+    for delivery in _unplanned_failures(db_session):
+        ended = [a for a in delivery.attempts if a.ended_at is not None]
+        last = max(ended, key=lambda a: (a.ended_at, a.id), default=None)
+        if last is None or last.status is not AttemptStatus.failed:
+            continue
+        attempt = planning.plan_after_failure(db_session=db_session, actor=None, failed=last, now=now)
+        if attempt is not None:
+            planned.append(attempt.id)
+    return planned
+
+
+def _loaded(db_session: Session, ids: list[int]) -> list[Delivery]:
     query = (
         select(Delivery)
         .where(Delivery.id.in_(ids))
@@ -121,15 +142,20 @@ def _unplanned_failures(db_session: Session) -> list[Delivery]:
     return list(db_session.scalars(query))
 
 
-def plan_missing_follow_ups(*, db_session: Session, now: datetime) -> list[int]:
-    """Plan the next attempt of every delivery whose last attempt failed with nothing planned."""
+def plan_first_routes(*, db_session: Session, now: datetime) -> list[int]:
+    """Plan electronic first for new commercial deliveries whose party confirmed an e-delivery address."""
+    any_attempt = exists().where(DeliveryAttempt.delivery_id == Delivery.id)
+    commercial = exists().where(Case.id == Delivery.case_id, Case.case_type == CaseType.commercial)
+    consented = exists().where(
+        AddressConfirmation.party_id == Delivery.party_id, AddressConfirmation.consents_to_electronic
+    )
+    waiting = select(Delivery.id).where(
+        Delivery.status == DeliveryStatus.pending, commercial, consented, ~any_attempt
+    )
+    ids = sorted(db_session.scalars(waiting))[:BATCH]
     planned = []
-    for delivery in _unplanned_failures(db_session):
-        ended = [a for a in delivery.attempts if a.ended_at is not None]
-        last = max(ended, key=lambda a: (a.ended_at, a.id), default=None)
-        if last is None or last.status is not AttemptStatus.failed:
-            continue
-        attempt = planning.plan_after_failure(db_session=db_session, actor=None, failed=last, now=now)
+    for delivery in _loaded(db_session, ids) if ids else []:
+        attempt = planning.plan_first(db_session=db_session, actor=None, delivery=delivery, now=now)
         if attempt is not None:
             planned.append(attempt.id)
     return planned
@@ -171,6 +197,7 @@ def run_router_pass(*, db_session: Session, now: datetime) -> PassReport:
     report = PassReport()
     report.notices_served = serve_due_notices(db_session=db_session, now=now)
     report.planned = plan_missing_follow_ups(db_session=db_session, now=now)
+    report.first_planned = plan_first_routes(db_session=db_session, now=now)
     report.alerts_resolved = resolve_alerts(db_session=db_session, now=now)
     report.alerts_raised = raise_alerts(db_session=db_session, now=now)
     return report

@@ -19,6 +19,7 @@ def router_pass_task() -> dict[str, int]:
         "alerts_raised": len(report.alerts_raised),
         "alerts_resolved": report.alerts_resolved,
         "planned": len(report.planned),
+        "first_planned": len(report.first_planned),
         "notices_served": len(report.notices_served),
     }
     if any(figures.values()):

@@ -92,6 +92,7 @@ def get_delivery(
 def create_delivery(body: DeliveryCreate, user: CurrentUser, db_session: SessionDep) -> DeliveryDetail:
     with service_errors():
         delivery = delivery_service.create_delivery(db_session=db_session, actor=user, **body.model_dump())
+        planning.plan_first(db_session=db_session, actor=user, delivery=delivery, now=utcnow())
     return DeliveryDetail.of(delivery)
 
 

@@ -17,7 +17,7 @@ from backend.core import schedule
 from backend.core.clock import court_today
 from backend.deliveries import planning
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
-from backend.deliveries.models import AttemptFact, Delivery, DeliveryAttempt, RouterAlert
+from backend.deliveries.models import AddressConfirmation, AttemptFact, Delivery, DeliveryAttempt, RouterAlert
 from backend.deliveries.sweep import run_router_pass
 from backend.deliveries.tasks import ROUTER_PASS_TASK
 from tests.api.conftest import World
@@ -171,3 +171,59 @@ def test_evidence_audit_finds_a_served_delivery_whose_fact_row_was_deleted(
     assert f"送达任务 #{world.delivery_id}" in found.output and "缺少「受送达人签名」" in found.output
     with database.get_session() as session:
         assert session.scalar(select(RouterAlert.id)) is None  # the audit only reads
+
+
+def _confirm_e_delivery(party_id: int) -> None:
+    with database.get_session() as session:
+        session.add(
+            AddressConfirmation(
+                party_id=party_id,
+                mobile="13900139000",
+                consents_to_electronic=True,
+                obtained_via=DeliveryMethod.phone,
+            )
+        )
+
+
+def _commercial_party_and_document(delivery_id: int) -> tuple[int, int]:
+    with database.get_session() as session:
+        delivery = session.get_one(Delivery, delivery_id)
+        return delivery.party_id, delivery.documents[0].id
+
+
+def test_a_new_commercial_delivery_to_a_party_who_confirmed_e_delivery_starts_electronic(
+    client: TestClient, world: World, as_user: UserFactory
+) -> None:
+    party_id, document_id = _commercial_party_and_document(world.overdue_delivery_id)
+    _, clerk = as_user(Role.clerk, court_id=world.court_id)
+    body = {"case_id": world.commercial_case_id, "party_id": party_id, "document_ids": [document_id]}
+
+    before = client.post("/api/deliveries", json=body, headers=clerk)
+    assert before.status_code == 201 and before.json()["attempts"] == []  # no consent yet: the queue decides
+    _confirm_e_delivery(party_id)
+    created = client.post("/api/deliveries", json=body, headers=clerk)
+    assert created.status_code == 201, created.text
+    (attempt,) = created.json()["attempts"]
+    assert (attempt["method"], attempt["status"]) == ("electronic", "planned")
+
+    civil = {
+        "case_id": world.civil_case_id,
+        "party_id": world.defendant_id,
+        "document_ids": [world.summons_id],
+    }
+    assert client.post("/api/deliveries", json=civil, headers=clerk).json()["attempts"] == []
+
+
+def test_the_router_pass_plans_electronic_first_for_a_delivery_made_by_an_import(world: World) -> None:
+    party_id, _ = _commercial_party_and_document(world.overdue_delivery_id)
+    _confirm_e_delivery(party_id)
+    with database.get_session() as session:  # the import writes rows directly: no attempt yet
+        assert run_router_pass(db_session=session, now=TEN_AM).first_planned
+    with database.get_session() as session:
+        attempts = session.get_one(Delivery, world.overdue_delivery_id).attempts
+        assert [(a.method, a.status) for a in attempts] == [
+            (DeliveryMethod.electronic, AttemptStatus.planned)
+        ]
+        assert run_router_pass(db_session=session, now=TEN_AM).first_planned == []  # once
+        other = session.get_one(Delivery, world.delivery_id)  # a civil case: left to the phone queue
+        assert other.attempts == []
