@@ -19,6 +19,8 @@ from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
 from backend.documents import views as document_views
 from backend.evidence import views as evidence_views
+from backend.field import media as field_media
+from backend.field import views as field_views
 from backend.intake import uploads
 from backend.intake import views as intake_views
 from backend.parties import views as party_views
@@ -92,10 +94,15 @@ def _routers() -> list[APIRouter]:
         desk_views.router,
         wall_views.router,
         *pickup_views.routers,
+        *field_views.routers,
         desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
         scheduler_router,
         heap_router,  # last: its lifespan starts once every other one has
     ]
+
+
+def _upload_limit(path: str) -> int | None:
+    return uploads.request_limit(path) or field_media.request_limit(path)
 
 
 def create_app() -> FastAPI:
@@ -113,6 +120,6 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     document_error_answers(app)
     app.add_middleware(ApiHeaders)
-    app.add_middleware(BodyLimit, limit_for=uploads.request_limit)
+    app.add_middleware(BodyLimit, limit_for=_upload_limit)
     desk_web.install(app)  # the desk pages and their bundles, served by this app (no CDN)
     return app

@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     upload_max_unzipped_mb: int = 8192
     upload_retention_days: int = 7
 
+    # Field delivery: the map vendor (fake:// = great-circle distance times the detour factor, offline; or an
+    # AMap-compatible Web Service base URL with its key), the officers' default start point (WGS-84: the
+    # court), the supervisor map's tile URL template (empty = points on a plain background), upload limits.
+    field_map_url: str = "fake://"
+    field_map_key: str = ""
+    field_detour_factor: float = 1.3
+    field_start_lon: float = 116.3665
+    field_start_lat: float = 39.9123
+    field_tile_url: str = ""
+    field_max_photo_mb: int = 20
+    field_max_video_mb: int = 200
+
     # HTTP server.
     host: str = "127.0.0.1"
     port: int = 8000

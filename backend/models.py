@@ -9,6 +9,7 @@ from backend.deliveries.models import AddressConfirmation, AttemptFact, Delivery
 from backend.desk.models import AgentPresence, Callback, TaskLock
 from backend.documents.models import Document
 from backend.evidence.models import Evidence, EvidenceChainEntry
+from backend.field.models import FieldAssignment, FieldPlace, FieldRoute, TrackPoint
 from backend.intake.models import ImportJob
 from backend.messaging.models import SmsOutbox
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
@@ -33,6 +34,9 @@ __all__ = [
     "Document",
     "Evidence",
     "EvidenceChainEntry",
+    "FieldAssignment",
+    "FieldPlace",
+    "FieldRoute",
     "ImportJob",
     "Party",
     "PickupBooking",
@@ -42,6 +46,7 @@ __all__ = [
     "RouterAlert",
     "SmsOutbox",
     "TaskLock",
+    "TrackPoint",
     "Transcript",
     "TranscriptFlag",
     "TranscriptGram",
