@@ -13,7 +13,7 @@ from backend.field.models import FieldAssignment, FieldPlace, FieldRoute, TrackP
 from backend.intake.models import ImportJob
 from backend.messaging.models import SmsOutbox
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
-from backend.pickup.models import PickupBooking, PickupSlot, PickupWindow
+from backend.pickup.models import PickupBooking, PickupHoliday, PickupSlot, PickupTemplate, PickupWindow
 from backend.proofs.models import ProofOfService
 from backend.transcripts.models import Transcript, TranscriptFlag, TranscriptGram
 
@@ -40,7 +40,9 @@ __all__ = [
     "ImportJob",
     "Party",
     "PickupBooking",
+    "PickupHoliday",
     "PickupSlot",
+    "PickupTemplate",
     "PickupWindow",
     "ProofOfService",
     "RouterAlert",

@@ -13,6 +13,7 @@ import backend.intake.schedule
 import backend.models
 import backend.notice.channel
 import backend.pickup.channel
+import backend.pickup.schedule
 import backend.postal.channel
 import backend.proofs.reactions
 import backend.transcripts.reactions

@@ -64,7 +64,7 @@ def book_pickup(
         actor=actor,
         delivery=delivery,
         to_number=mobile,
-        text=sms_service.pickup_confirmation_text(delivery=delivery, slot=booking.slot),
+        text=sms_service.pickup_confirmation_text(delivery=delivery, slot=booking.slot, code=booking.code),
         purpose=sms_service.PICKUP_CONFIRMATION,
     )
     return details | {"sms_id": message.id}

@@ -11,14 +11,15 @@ from backend.pickup.service import local_span
 PICKUP_CONFIRMATION = "pickup_confirmation"
 
 
-def pickup_confirmation_text(*, delivery: Delivery, slot: PickupSlot) -> str:
-    """The confirmation of a booked pickup slot: where, when, which documents, what to bring."""
+def pickup_confirmation_text(*, delivery: Delivery, slot: PickupSlot, code: str | None = None) -> str:
+    """The confirmation of a booked pickup slot: where, when, which documents, the code, what to bring."""
+    code_text = f"预约码{code}，" if code else ""
     court = delivery.case.court.name
     where = slot.window.name + (f"（{slot.window.location}）" if slot.window.location else "")
     documents = "、".join(document.name for document in delivery.documents) or "诉讼文书"
     return (
         f"【{court}】{delivery.party.name}您好：您已预约于{local_span(slot)}到{court}{where}"
-        f"领取{delivery.case.case_number}案件的{documents}。请携带本人有效身份证件按时前往；"
+        f"领取{delivery.case.case_number}案件的{documents}。{code_text}请携带本人有效身份证件按时前往；"
         f"如需改约，请致电本院诉讼服务中心。"
     )
 

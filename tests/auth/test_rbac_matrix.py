@@ -17,6 +17,7 @@ MANAGERS = frozenset({Role.admin, Role.supervisor})
 COURT_INTAKE = frozenset({Role.admin, Role.supervisor, Role.clerk})
 SERVICE_STAFF = frozenset({Role.admin, Role.supervisor, Role.agent, Role.field_officer})
 CALLERS = frozenset({Role.admin, Role.supervisor, Role.agent})
+WINDOW = frozenset({Role.admin, Role.supervisor, Role.clerk})
 
 POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/health"): PUBLIC,
@@ -76,6 +77,24 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/wall/pickup-windows"): MANAGERS,
     ("POST", "/api/wall/pickup-windows"): MANAGERS,
     ("POST", "/api/wall/pickup-windows/{window_id}/slots"): MANAGERS,
+    ("GET", "/api/wall/pickup-windows/{window_id}/templates"): MANAGERS,
+    ("POST", "/api/wall/pickup-windows/{window_id}/templates"): MANAGERS,
+    ("POST", "/api/wall/pickup-windows/{window_id}/generate"): MANAGERS,
+    ("GET", "/api/wall/pickup-holidays"): MANAGERS,
+    ("POST", "/api/wall/pickup-holidays"): MANAGERS,
+    ("POST", "/api/desk/pickup-bookings/{booking_id}/cancel"): CALLERS,
+    ("POST", "/api/desk/pickup-bookings/{booking_id}/rebook"): CALLERS,
+    ("GET", "/api/window/windows"): WINDOW,
+    ("GET", "/api/window/bookings"): WINDOW,
+    ("POST", "/api/window/check-in"): WINDOW,
+    ("GET", "/api/window/walk-ins"): WINDOW,
+    ("POST", "/api/window/walk-ins"): WINDOW,
+    ("GET", "/api/window/attempts/{attempt_id}"): WINDOW,
+    ("POST", "/api/window/attempts/{attempt_id}/hand-over"): WINDOW,
+    ("POST", "/api/window/attempts/{attempt_id}/signatures/receipt"): WINDOW,
+    ("POST", "/api/window/attempts/{attempt_id}/signatures/address-confirmation"): WINDOW,
+    ("POST", "/api/window/attempts/{attempt_id}/refusal"): WINDOW,
+    ("POST", "/api/window/attempts/{attempt_id}/serve"): WINDOW,
 }
 
 
