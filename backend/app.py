@@ -25,6 +25,7 @@ from backend.intake import uploads
 from backend.intake import views as intake_views
 from backend.parties import views as party_views
 from backend.pickup import views as pickup_views
+from backend.postal import views as postal_views
 from backend.proofs import views as proof_views
 from backend.transcripts import views as transcript_views
 from backend.wall import views as wall_views
@@ -94,6 +95,7 @@ def _routers() -> list[APIRouter]:
         desk_views.router,
         wall_views.router,
         *pickup_views.routers,
+        *postal_views.routers,
         *field_views.routers,
         desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
         scheduler_router,

@@ -124,6 +124,24 @@ class Settings(BaseSettings):
     # Run periodic jobs in a thread of `songda serve` (embedded default); production runs `songda beat`.
     in_process_scheduler: bool = True
 
+    # EMS court mail: the vendor adapter (fake://, ems+https://… EMS open API, kuaidi100+https://…),
+    # its credentials, the sender office's phone, the price when the vendor names none (fen), how often
+    # open waybills are polled, and after how many days without an event a letter is listed as silent.
+    postal_gateway_url: str = "fake://"
+    ems_sender_no: str = ""
+    ems_authorization: str = ""
+    ems_secret_key: str = "c29uZ2RhLXRlc3Qta2V5IQ=="  # base64 of the 16-byte SM4 key
+    ems_user_code: str = ""
+    ems_push_key: str = ""
+    kuaidi100_customer: str = ""
+    kuaidi100_key: str = ""
+    kuaidi100_secret: str = ""
+    kuaidi100_salt: str = ""
+    postal_sender_phone: str = "010-12368"
+    postal_default_cost_fen: int = 2200
+    postal_poll_seconds: float = 1800.0
+    postal_silent_days: int = 5
+
     # Speech recognition.
     vosk_model: Path = Field(default=Path("../shared/asr/models/vosk-model-small-cn-0.22"))
     # Official archive that `songda asr fetch-model` downloads into vosk_model (checked against the hash).

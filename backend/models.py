@@ -14,6 +14,7 @@ from backend.intake.models import ImportJob
 from backend.messaging.models import SmsOutbox
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
 from backend.pickup.models import PickupBooking, PickupHoliday, PickupSlot, PickupTemplate, PickupWindow
+from backend.postal.models import PostalBatch, PostalItem, PrinterProfile, TrackingEvent
 from backend.proofs.models import ProofOfService
 from backend.transcripts.models import Transcript, TranscriptFlag, TranscriptGram
 
@@ -44,10 +45,14 @@ __all__ = [
     "PickupSlot",
     "PickupTemplate",
     "PickupWindow",
+    "PostalBatch",
+    "PostalItem",
+    "PrinterProfile",
     "ProofOfService",
     "RouterAlert",
     "SmsOutbox",
     "TaskLock",
+    "TrackingEvent",
     "TrackPoint",
     "Transcript",
     "TranscriptFlag",

@@ -15,5 +15,6 @@ import backend.notice.channel
 import backend.pickup.channel
 import backend.pickup.schedule
 import backend.postal.channel
+import backend.postal.schedule
 import backend.proofs.reactions
 import backend.transcripts.reactions
