@@ -47,6 +47,11 @@ def wall_page() -> Response:
     return _page("wall")
 
 
+@router.get("/field")
+def field_page() -> Response:
+    return _page("field")
+
+
 @router.get("/login")
 def login_page() -> Response:
     return _page("login")

@@ -14,7 +14,7 @@ const staticDir = join(here, '..', 'static');
 const outDir = join(here, '..', `static.building-${process.pid}`);
 process.chdir(here); // metafile paths are relative to the working directory
 const assetsDir = join(outDir, 'assets');
-const pages = ['login', 'desk', 'wall'];
+const pages = ['login', 'desk', 'wall', 'field'];
 
 await rm(outDir, { recursive: true, force: true });
 await mkdir(assetsDir, { recursive: true });
@@ -35,6 +35,7 @@ const result = await esbuild.build({
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
+  loader: { '.png': 'file', '.svg': 'file' }, // images a bundled stylesheet refers to (leaflet.css)
 });
 
 const version = createHash('sha256');

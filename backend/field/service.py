@@ -222,20 +222,19 @@ def plan_day(
     )
     planned = []
     for officer, route in zip(officers, routes, strict=True):
-        visits = [
+        for index in route.stops:
             assign(
                 db_session=db_session,
                 actor=actor,
-                attempt=placed[i][0],
+                attempt=placed[index][0],
                 officer=officer,
                 day=day,
                 gateway=gateway,
             )
-            for i in route.stops
-        ]
-        rows = [len(officers) + i for i in route.stops]
-        _apply(visits, rows, list(range(len(visits))), matrix, start_row=officers.index(officer))
-        planned.append(_save_route(db_session, officer.id, day, start, route.length_m, len(visits)))
+        # each officer's whole day (visits assigned earlier included) is ordered again from the start
+        planned.append(
+            plan_route(db_session=db_session, officer=officer, day=day, start=start, gateway=gateway)
+        )
     return planned
 
 

@@ -1,0 +1,21 @@
+// Field delivery: an officer's day on the phone (route, navigation, on-site evidence), or for supervisors
+// the open field attempts on a list and a map, assigned by hand or planned for every officer at once.
+
+import '../field/field.css';
+import { requireLogin, showUser } from '../lib/chrome.js';
+import { byId } from '../lib/dom.js';
+import { OfficerDay } from '../field/officer.js';
+import { AssignmentBoard } from '../field/supervisor.js';
+
+const user = requireLogin(['field_officer', 'supervisor', 'admin']);
+if (user) {
+  showUser(user);
+  const main = byId('field-main');
+  if (user.role === 'field_officer') {
+    byId('field-title').textContent = '今日外出送达';
+    new OfficerDay(main).start();
+  } else {
+    byId('field-title').textContent = '外出送达分派';
+    new AssignmentBoard(main).start();
+  }
+}
