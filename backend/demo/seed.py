@@ -11,11 +11,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.auth.models import User
 from backend.cases.models import Case
 from backend.config import get_settings
+from backend.core.clock import BEIJING
 from backend.courts.models import Court
 from backend.database import utcnow
 from backend.demo import users as demo_users
+from backend.demo import windows as demo_windows
 from backend.demo.plan import CasePlan, CasePlanner
 from backend.demo.proof_writer import ProofWriter
 from backend.demo.reset import demo_present, remove_demo
@@ -70,9 +73,10 @@ def seed_demo(
     court = ensure_court(db_session=db_session)
     removed = remove_demo(db_session=db_session, documents_dir=settings.documents_dir) if reset else 0
     created_users = demo_users.ensure_users(db_session=db_session, court_id=court.id)
+    moment = now or utcnow()
+    demo_windows.ensure_windows(db_session=db_session, court=court, today=moment.astimezone(BEIJING).date())
     if demo_present(db_session=db_session):
         return SeedReport(True, WrittenCounts(), created_users, removed, time.perf_counter() - started)
-    moment = now or utcnow()
     taken = set(db_session.scalars(select(Case.case_number).where(Case.court_id == court.id)))
     plans = plan_demo(rng=random.Random(seed), court=court, count=cases, now=moment, taken=taken)
     proofs = ProofWriter(
@@ -90,6 +94,10 @@ def seed_demo(
         proofs=proofs,
     )
     written = writer.write(plans)
+    booker = db_session.scalars(select(User).where(User.username == "supervisor")).one()
+    demo_windows.book_today(
+        db_session=db_session, court=court, today=moment.astimezone(BEIJING).date(), booker=booker, now=moment
+    )
     return SeedReport(False, written, created_users, removed, time.perf_counter() - started)
 
 
