@@ -99,11 +99,13 @@ def _existing_proof(db_session: Session, attempt_id: int) -> ProofOfService | No
 def _new_proof(db_session: Session, attempt: DeliveryAttempt) -> ProofOfService:
     case_id = attempt.delivery.case_id
     head = chain.chain_head(db_session=db_session, case_id=case_id)
+    if head is None:  # its link would carry the all-zero genesis hash, which anyone can guess
+        raise ProofNotAllowed("该案件证据链为空，送达回证须列明其依据的证据")
     proof = ProofOfService(
         attempt_id=attempt.id,
         case_id=case_id,
-        chain_seq=head.seq if head else 0,
-        chain_head_hash=head.entry_hash if head else chain.GENESIS_HASH,
+        chain_seq=head.seq,
+        chain_head_hash=head.entry_hash,
         created_at=utcnow(),
     )
     db_session.add(proof)
@@ -182,10 +184,22 @@ def _entry_hash_at(db_session: Session, proof: ProofOfService) -> str | None:
     return db_session.scalar(query)
 
 
+def _holds_the_printed_hash(db_session: Session, proof: ProofOfService, claimed_hash: str) -> bool:
+    """Whether CLAIMED_HASH is the chain hash printed on the proof: the proof's record of it, or the chain
+    entry it names (so a record edited afterwards is still reported, to the holder of the paper)."""
+    if proof.chain_seq == 0:  # a proof on an empty chain: its genesis hash is no secret
+        return False
+    if hmac.compare_digest(proof.chain_head_hash, claimed_hash):
+        return True
+    printed = _entry_hash_at(db_session, proof)
+    return printed is not None and hmac.compare_digest(printed, claimed_hash)
+
+
 def verify_proof(*, db_session: Session, proof_id: int, claimed_hash: str) -> ProofCheck | None:
-    """Whether the proof, the chain entries it rests on and their files are intact; None if unknown."""
+    """Whether the proof, the chain entries it rests on and their files are intact; None when there is no
+    such proof or CLAIMED_HASH is not the one printed on it (the two are not told apart)."""
     proof = db_session.get(ProofOfService, proof_id)
-    if proof is None:
+    if proof is None or not _holds_the_printed_hash(db_session, proof, claimed_hash):
         return None
     intact, checked = _proof_intact(db_session, proof, claimed_hash)
     return ProofCheck(
