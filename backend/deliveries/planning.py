@@ -21,6 +21,7 @@ from backend.deliveries.state import is_terminal_delivery
 from backend.parties.models import usable_contact_points
 
 OPEN_ATTEMPT = (AttemptStatus.planned, AttemptStatus.in_progress)
+IN_LIST_CHUNK = 5_000
 
 
 def consents_to_electronic(*, db_session: Session, party_id: int) -> bool:
@@ -31,15 +32,28 @@ def consents_to_electronic(*, db_session: Session, party_id: int) -> bool:
     return bool(db_session.scalar(query))
 
 
+def consenting_parties(*, db_session: Session, party_ids: set[int]) -> set[int]:
+    """Those of PARTY_IDS who consented to e-delivery, in one query (the router's pass plans in batches)."""
+    ordered, found = sorted(party_ids), set[int]()
+    for start in range(0, len(ordered), IN_LIST_CHUNK):  # bounded IN lists (SQLite caps bound values)
+        query = select(AddressConfirmation.party_id).where(
+            AddressConfirmation.party_id.in_(ordered[start : start + IN_LIST_CHUNK]),
+            AddressConfirmation.consents_to_electronic,
+        )
+        found.update(db_session.scalars(query))
+    return found
+
+
 def _context(
-    db_session: Session, delivery: Delivery, failed: DeliveryAttempt | None, now: datetime
+    db_session: Session,
+    delivery: Delivery,
+    failed: DeliveryAttempt | None,
+    now: datetime,
+    consents: bool | None,
 ) -> RoutingContext:
-    return RoutingContext(
-        delivery=delivery,
-        failed=failed,
-        now=now,
-        consents_to_electronic=consents_to_electronic(db_session=db_session, party_id=delivery.party_id),
-    )
+    if consents is None:
+        consents = consents_to_electronic(db_session=db_session, party_id=delivery.party_id)
+    return RoutingContext(delivery=delivery, failed=failed, now=now, consents_to_electronic=consents)
 
 
 def _plan(
@@ -61,12 +75,17 @@ def _plan(
 
 
 def plan_first(
-    *, db_session: Session, actor: User | None, delivery: Delivery, now: datetime
+    *,
+    db_session: Session,
+    actor: User | None,
+    delivery: Delivery,
+    now: datetime,
+    consents: bool | None = None,
 ) -> DeliveryAttempt | None:
     """Plan a new delivery's first attempt where a rule fixes it (confirmed commercial e-delivery: 100 %)."""
     if delivery.attempts or is_terminal_delivery(delivery.status):
         return None
-    route = first_route(_context(db_session, delivery, None, now))
+    route = first_route(_context(db_session, delivery, None, now, consents))
     if route is None:
         return None
     return _plan(db_session, actor, delivery, route, "商事案件当事人已确认电子送达地址，先行电子送达")
@@ -77,13 +96,19 @@ def has_open_attempt(delivery: Delivery) -> bool:
 
 
 def plan_after_failure(
-    *, db_session: Session, actor: User | None, failed: DeliveryAttempt, now: datetime
+    *,
+    db_session: Session,
+    actor: User | None,
+    failed: DeliveryAttempt,
+    now: datetime,
+    consents: bool | None = None,
 ) -> DeliveryAttempt | None:
-    """Plan what the router says follows FAILED, unless something is already planned or under way."""
+    """Plan what the router says follows FAILED, unless something is already planned or under way;
+    CONSENTS, when the caller already knows whether the party consented to e-delivery."""
     delivery = failed.delivery
     if is_terminal_delivery(delivery.status) or has_open_attempt(delivery):
         return None
-    route = next_route(_context(db_session, delivery, failed, now))
+    route = next_route(_context(db_session, delivery, failed, now, consents))
     if route is None:  # every way has failed: 无法送达, for a supervisor to decide
         if delivery.status is DeliveryStatus.in_progress:
             delivery.transition(DeliveryStatus.unservable)

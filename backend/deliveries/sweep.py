@@ -29,7 +29,7 @@ from backend.deliveries.enums import (
     DeliveryMethod,
     DeliveryStatus,
 )
-from backend.deliveries.models import AddressConfirmation, AttemptFact, Delivery, DeliveryAttempt, RouterAlert
+from backend.deliveries.models import AttemptFact, Delivery, DeliveryAttempt, RouterAlert
 from backend.parties.models import Party
 
 START_BY_MISSED = "start_by_missed"
@@ -116,12 +116,22 @@ def _unplanned_failures(db_session: Session) -> list[Delivery]:
 def plan_missing_follow_ups(*, db_session: Session, now: datetime) -> list[int]:
     """Plan the next attempt of every delivery whose last attempt failed with nothing planned."""
     planned = []
-    for delivery in _unplanned_failures(db_session):
+    deliveries = _unplanned_failures(db_session)
+    consenting = planning.consenting_parties(
+        db_session=db_session, party_ids={delivery.party_id for delivery in deliveries}
+    )
+    for delivery in deliveries:
         ended = [a for a in delivery.attempts if a.ended_at is not None]
         last = max(ended, key=lambda a: (a.ended_at, a.id), default=None)
         if last is None or last.status is not AttemptStatus.failed:
             continue
-        attempt = planning.plan_after_failure(db_session=db_session, actor=None, failed=last, now=now)
+        attempt = planning.plan_after_failure(
+            db_session=db_session,
+            actor=None,
+            failed=last,
+            now=now,
+            consents=delivery.party_id in consenting,
+        )
         if attempt is not None:
             planned.append(attempt.id)
     return planned
@@ -146,16 +156,19 @@ def plan_first_routes(*, db_session: Session, now: datetime) -> list[int]:
     """Plan electronic first for new commercial deliveries whose party confirmed an e-delivery address."""
     any_attempt = exists().where(DeliveryAttempt.delivery_id == Delivery.id)
     commercial = exists().where(Case.id == Delivery.case_id, Case.case_type == CaseType.commercial)
-    consented = exists().where(
-        AddressConfirmation.party_id == Delivery.party_id, AddressConfirmation.consents_to_electronic
+    # New deliveries first (few, through the status index), then their parties' consent by party id:
+    # asked in one query, PostgreSQL read every confirmation to find the consenting ones.
+    new = select(Delivery.id, Delivery.party_id).where(
+        Delivery.status == DeliveryStatus.pending, commercial, ~any_attempt
     )
-    waiting = select(Delivery.id).where(
-        Delivery.status == DeliveryStatus.pending, commercial, consented, ~any_attempt
-    )
-    ids = sorted(db_session.scalars(waiting))[:BATCH]
+    rows = db_session.execute(new).all()
+    consenting = planning.consenting_parties(db_session=db_session, party_ids={row[1] for row in rows})
+    ids = sorted(row[0] for row in rows if row[1] in consenting)[:BATCH]
     planned = []
-    for delivery in _loaded(db_session, ids) if ids else []:
-        attempt = planning.plan_first(db_session=db_session, actor=None, delivery=delivery, now=now)
+    for delivery in _loaded(db_session, ids) if ids else []:  # each consented: the query asked for it
+        attempt = planning.plan_first(
+            db_session=db_session, actor=None, delivery=delivery, now=now, consents=True
+        )
         if attempt is not None:
             planned.append(attempt.id)
     return planned
