@@ -52,6 +52,11 @@ def field_page() -> Response:
     return _page("field")
 
 
+@router.get("/window")
+def window_page() -> Response:
+    return _page("window")
+
+
 @router.get("/login")
 def login_page() -> Response:
     return _page("login")

@@ -36,5 +36,6 @@ export function redirectToLogin(reason = '') {
 /** The page a user lands on after login, by role. */
 export function homeFor(user) {
   if (user && user.role === 'field_officer') return '/field';
+  if (user && user.role === 'clerk') return '/window';
   return user && (user.role === 'supervisor' || user.role === 'admin') ? '/wall' : '/desk';
 }
