@@ -104,7 +104,7 @@ def _routers() -> list[APIRouter]:
 
 
 def _upload_limit(path: str) -> int | None:
-    return uploads.request_limit(path) or field_media.request_limit(path)
+    return uploads.request_limit(path) or field_media.request_limit(path) or postal_views.request_limit(path)
 
 
 def create_app() -> FastAPI:

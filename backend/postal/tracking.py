@@ -4,8 +4,9 @@ nothing), then the letter's outcome is decided from every event it has (backend.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from backend.postal import outcomes
@@ -24,19 +25,32 @@ class IngestReport:
     decided: list[int] = field(default_factory=list)  # items whose outcome was decided now
 
 
+def _moment(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
 def _key(moment: datetime, code: str) -> tuple[str, str]:
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat(), code
+    return _moment(moment).isoformat(), code
 
 
-def _store(db_session: Session, item: PostalItem, traces: list[Trace], report: IngestReport) -> bool:
-    """Insert the traces ITEM does not have yet; True when one of them may end its journey."""
-    known = {
-        _key(moment, code)
-        for moment, code in db_session.execute(
-            select(TrackingEvent.op_time, TrackingEvent.op_code).where(TrackingEvent.item_id == item.id)
+def _known(db_session: Session, pairs: set[tuple[int, datetime]]) -> dict[int, set[tuple[str, str]]]:
+    """Of the (item, moment) pairs of a push, the events already stored, by (moment, code) per item."""
+    known: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    ordered = sorted(pairs)
+    for start in range(0, len(ordered), 500):
+        query = select(TrackingEvent.item_id, TrackingEvent.op_time, TrackingEvent.op_code).where(
+            tuple_(TrackingEvent.item_id, TrackingEvent.op_time).in_(ordered[start : start + 500])
         )
-    }
-    rows = []
+        for item_id, moment, code in db_session.execute(query):
+            known[item_id].add(_key(moment, code))
+    return known
+
+
+def _store(
+    item: PostalItem, traces: list[Trace], known: set[tuple[str, str]], report: IngestReport
+) -> list[dict[str, Any]]:
+    """The rows of the traces ITEM does not have yet."""
+    rows: list[dict[str, Any]] = []
     for trace in traces:
         key = _key(trace.op_time, trace.op_code)
         if key in known:
@@ -46,7 +60,7 @@ def _store(db_session: Session, item: PostalItem, traces: list[Trace], report: I
         rows.append(
             {
                 "item_id": item.id,
-                "op_time": trace.op_time.astimezone(UTC).replace(microsecond=0),
+                "op_time": _moment(trace.op_time),
                 "op_code": trace.op_code,
                 "state": trace.state,
                 "description": trace.description[:2000],
@@ -56,14 +70,11 @@ def _store(db_session: Session, item: PostalItem, traces: list[Trace], report: I
                 "reason": (trace.reason or None) and trace.reason[:200],
             }
         )
-    if not rows:
-        return False
-    db_session.execute(insert(TrackingEvent), rows)
-    latest = max(row["op_time"] for row in rows)
-    if item.last_event_at is None or latest > item.last_event_at:
-        item.last_event_at = latest
-    report.stored += len(rows)
-    return any(row["state"] in FINAL_STATES for row in rows)
+    if rows:
+        latest = max(row["op_time"] for row in rows)
+        if item.last_event_at is None or latest > item.last_event_at:
+            item.last_event_at = latest
+    return rows
 
 
 def ingest(*, db_session: Session, traces: list[Trace]) -> IngestReport:
@@ -76,13 +87,24 @@ def ingest(*, db_session: Session, traces: list[Trace]) -> IngestReport:
         item.waybill_no: item
         for item in db_session.scalars(select(PostalItem).where(PostalItem.waybill_no.in_(list(by_waybill))))
     }
-    for waybill_no, waybill_traces in by_waybill.items():
-        item = items.get(waybill_no)
-        if item is None:
-            report.unknown_waybills.append(waybill_no)
-            continue
-        ends = _store(db_session, item, waybill_traces, report)
-        if ends and item.status is ItemStatus.ordered and outcomes.decide(db_session=db_session, item=item):
+    report.unknown_waybills = [waybill for waybill in by_waybill if waybill not in items]
+    pairs = {
+        (item.id, _moment(trace.op_time))
+        for waybill_no, item in items.items()
+        for trace in by_waybill[waybill_no]
+    }
+    known = _known(db_session, pairs)
+    rows, ending = [], []
+    for waybill_no, item in items.items():
+        new = _store(item, by_waybill[waybill_no], known[item.id], report)
+        rows.extend(new)
+        if item.status is ItemStatus.ordered and any(row["state"] in FINAL_STATES for row in new):
+            ending.append(item)
+    if rows:
+        db_session.execute(insert(TrackingEvent), rows)
+        report.stored += len(rows)
+    for item in ending:
+        if outcomes.decide(db_session=db_session, item=item):
             report.decided.append(item.id)
     db_session.flush()
     return report

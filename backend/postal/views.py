@@ -7,8 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 
+from backend.audit import service as audit_service
 from backend.audit.reads import audit_read
-from backend.auth.dependencies import CurrentUser, secured_router
+from backend.auth.dependencies import CurrentUser, client_ip, secured_router
 from backend.auth.roles import STAFF_ROLES, Role
 from backend.config import get_settings
 from backend.core.clock import court_today
@@ -44,6 +45,27 @@ SCANS_LIMIT = 200 * 1024 * 1024
 def request_limit(path: str) -> int | None:
     """Receipt scan uploads may be large (a pile of scans); the rest of /api/postal is small."""
     return SCANS_LIMIT if path.startswith("/api/postal/") and path.endswith("receipts") else None
+
+
+def _audit(
+    db_session: SessionDep,
+    user: CurrentUser,
+    request: Request,
+    action: str,
+    item_id: int,
+    case_id: int,
+    detail: dict[str, object],
+) -> None:
+    audit_service.record(
+        db_session=db_session,
+        actor=user,
+        action=action,
+        object_type="postal_item",
+        object_id=item_id,
+        case_id=case_id,
+        client_ip=client_ip(request),
+        detail=detail,
+    )
 
 
 def _detail(batch_id: int, db_session: SessionDep, user: CurrentUser, request: Request) -> BatchDetail:
@@ -101,20 +123,27 @@ def confirm_batch(batch_id: int, db_session: SessionDep, user: CurrentUser, requ
 
 
 @router.patch("/letters/{item_id}", response_model=ItemRead)
-def fix_letter(item_id: int, body: ItemUpdate, db_session: SessionDep, user: CurrentUser) -> ItemRead:
+def fix_letter(
+    item_id: int, body: ItemUpdate, db_session: SessionDep, user: CurrentUser, request: Request
+) -> ItemRead:
     """Correct a letter's address or recipient before the batch is confirmed."""
     with service_errors():
         item = service.visible_item(db_session=db_session, actor=user, item_id=item_id)
+        before = {"address": item.address, "recipient_name": item.recipient_name}
         service.fix_item(db_session=db_session, item=item, **body.model_dump(exclude_unset=True))
+    _audit(db_session, user, request, "postal_letter_fixed", item.id, item.case_id, {"before": before})
     return ItemRead.of(item)
 
 
 @router.delete("/letters/{item_id}", response_model=ItemRead)
-def remove_letter(item_id: int, db_session: SessionDep, user: CurrentUser) -> ItemRead:
+def remove_letter(item_id: int, db_session: SessionDep, user: CurrentUser, request: Request) -> ItemRead:
     """Take a letter out of its draft batch (its attempt stays planned)."""
     with service_errors():
         item = service.visible_item(db_session=db_session, actor=user, item_id=item_id)
         service.remove_item(item=item)
+    _audit(
+        db_session, user, request, "postal_letter_removed", item.id, item.case_id, {"batch_id": item.batch_id}
+    )
     return ItemRead.of(item)
 
 

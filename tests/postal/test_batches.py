@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from backend import database
+from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.deliveries.enums import AttemptStatus
@@ -47,6 +48,9 @@ def test_a_batch_of_twenty_gets_twenty_waybills(
         f"/api/postal/letters/{second['id']}", json={"address": "北京市西城区金融大街9号"}, headers=headers
     )
     assert fixed.json()["address_edited"] is True
+    with database.get_session() as session:
+        audited = session.scalars(select(AuditLog.action).where(AuditLog.object_type == "postal_item")).all()
+    assert sorted(audited) == ["postal_letter_fixed", "postal_letter_removed"]
 
     confirmed = client.post(f"/api/postal/batches/{batch['id']}/confirm", headers=headers)
     assert confirmed.status_code == 200, confirmed.text
