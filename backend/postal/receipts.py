@@ -41,12 +41,13 @@ def read_barcodes(content: bytes) -> list[str]:
         source.write_bytes(content)
         images = [source]
         if content_type == "application/pdf":
-            subprocess.run(
+            rendered = subprocess.run(
                 ["pdftoppm", "-r", "200", "-gray", "-png", str(source), str(Path(folder) / "page")],
-                check=True,
                 capture_output=True,
                 timeout=120,
             )
+            if rendered.returncode != 0:
+                raise InvalidRequest("PDF 扫描件无法读取，请重新扫描")
             images = sorted(Path(folder).glob("page*.png"))
         found = subprocess.run(
             ["zbarimg", "-q", "--raw", "-Sdisable", "-Scode128.enable", *map(str, images)],

@@ -369,4 +369,4 @@ def month_cost(*, db_session: Session, actor: User, month: date) -> tuple[int, i
     if actor.role is Role.clerk:
         query = query.where(case_visible(actor, PostalItem.case_id))
     letters, total = db_session.execute(query).one()
-    return int(letters), int(total)
+    return int(letters or 0), int(total or 0)

@@ -83,8 +83,8 @@ def ingest(*, db_session: Session, traces: list[Trace]) -> IngestReport:
     by_waybill: dict[str, list[Trace]] = defaultdict(list)
     for trace in traces:
         by_waybill[trace.waybill_no].append(trace)
-    items = {
-        item.waybill_no: item
+    items: dict[str, PostalItem] = {
+        item.waybill_no or "": item
         for item in db_session.scalars(select(PostalItem).where(PostalItem.waybill_no.in_(list(by_waybill))))
     }
     report.unknown_waybills = [waybill for waybill in by_waybill if waybill not in items]

@@ -18,11 +18,15 @@ from backend.auth.roles import Role
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import DeliveryAttempt
+from backend.evidence.models import Evidence
+from backend.evidence.storage import absolute_path
 from backend.postal import printing, service, tracking
 from backend.postal.enums import ItemStatus
 from backend.postal.models import PostalItem, TrackingEvent
 from backend.postal.tasks import poll_tracking_task
+from backend.proofs.models import ProofOfService
 from tests.conftest import TEST_PASSWORD
+from tests.polling import poll_until
 from tests.postal.conftest import confirmed_batch
 from tests.postal.vendor_servers import EmsServer, Kuaidi100Server, ems_event
 
@@ -158,6 +162,23 @@ def test_refused_at_a_confirmed_address_is_served_on_the_return_date_by_the_scan
         "refused",
         "returned",
     ]
+
+    proof_text = _proof_text(attempt.id)  # the proof made when the attempt was served
+    for stated in (letter.waybill_no or "", "2026-03-06", "收件人拒收", "退回邮件/回执扫描件", "中关村大街"):
+        assert stated in proof_text, stated
+
+
+def _proof_text(attempt_id: int) -> str:
+    def made() -> Evidence | None:
+        with database.get_session() as session:
+            proof = session.scalar(select(ProofOfService).where(ProofOfService.attempt_id == attempt_id))
+            return session.get(Evidence, proof.evidence_id) if proof and proof.evidence_id else None
+
+    pdf = poll_until(made, timeout=30, what="no proof was made for the served letter")
+    text = subprocess.run(
+        ["pdftotext", str(absolute_path(pdf.file_path)), "-"], capture_output=True, text=True
+    )
+    return text.stdout.replace("\n", "")
 
 
 def _blank_png() -> bytes:

@@ -36,7 +36,7 @@ CREATE_ORDER = "020003"
 TRACKING = "040001"
 OK = "00000"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-SIGNER = re.compile(r"(?:签收人|收件人)[:：]\s*([^，,。；;\s]+)")
+SIGNER = re.compile(r"(?:签收人|收件人|代收人)(?:是|为)?[:：]\s*([^，,。；;\s]+)|(本人)签收")
 
 
 def sm4_encrypt(key: bytes, plaintext: bytes) -> bytes:
@@ -66,7 +66,7 @@ def normalise(event: dict[str, Any]) -> Trace:
     if code == "704":
         state = TraceState.returned if "退回" in text else TraceState.delivered
         found = SIGNER.search(text)
-        signer = found.group(1) if found else None
+        signer = (found.group(1) or found.group(2)) if found else None
     elif code == "702":
         state = TraceState.out_for_delivery
     elif code == "705":

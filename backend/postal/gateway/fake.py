@@ -4,7 +4,7 @@ import hashlib
 import json
 import threading
 
-from backend.postal.gateway.base import Letter, Order, PostalGateway, PushAnswer, Trace
+from backend.postal.gateway.base import InvalidPush, Letter, Order, PostalGateway, PushAnswer, Trace
 
 _LOCK = threading.Lock()
 
@@ -32,8 +32,7 @@ class FakePostalGateway(PostalGateway):
         return list(self.traces.get(waybill_no, []))
 
     def verify_push(self, body: bytes, form: dict[str, str], headers: dict[str, str]) -> list[Trace]:
-        json.loads(body or b"{}")
-        return []
+        raise InvalidPush("测试用邮政接口不接受推送")
 
     def push_answer(self, accepted: bool) -> PushAnswer:
         return PushAnswer(200 if accepted else 400, "application/json", json.dumps({"accepted": accepted}))

@@ -40,7 +40,7 @@ STATES = {
     "6": TraceState.not_delivered,  # on its way back: the return is final at 4
     "14": TraceState.refused,
 }
-SIGNER = re.compile(r"(?:签收人|收件人)[:：]\s*([^，,。；;\s]+)")
+SIGNER = re.compile(r"(?:签收人|收件人|代收人)(?:是|为)?[:：]\s*([^，,。；;\s]+)|(本人)签收")
 
 
 def md5_upper(text: str) -> str:
@@ -59,7 +59,7 @@ def normalise(waybill_no: str, event: dict[str, Any]) -> Trace:
         state=state,
         description=context,
         place=event.get("areaName") or None,
-        signer=found.group(1) if found else None,
+        signer=(found.group(1) or found.group(2)) if found else None,
         reason=context if state in (TraceState.not_delivered, TraceState.refused) else None,
     )
 
