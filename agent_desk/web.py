@@ -57,6 +57,11 @@ def window_page() -> Response:
     return _page("window")
 
 
+@router.get("/appointment")
+def appointment_page() -> Response:
+    return _page("appointment")
+
+
 @router.get("/login")
 def login_page() -> Response:
     return _page("login")

@@ -10,6 +10,7 @@ import backend.electronic.channel
 import backend.entrusted.channel
 import backend.field.channel
 import backend.intake.schedule
+import backend.messaging.schedule
 import backend.models
 import backend.notice.channel
 import backend.pickup.channel

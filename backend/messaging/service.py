@@ -25,7 +25,7 @@ def pickup_confirmation_text(*, delivery: Delivery, slot: PickupSlot, code: str 
 
 
 def queue_sms(
-    *, db_session: Session, actor: User, delivery: Delivery, to_number: str, text: str, purpose: str
+    *, db_session: Session, actor: User | None, delivery: Delivery, to_number: str, text: str, purpose: str
 ) -> SmsOutbox:
     """Queue TEXT to TO_NUMBER for the SMS gateway, filed under the delivery and its case."""
     message = SmsOutbox(
@@ -34,7 +34,7 @@ def queue_sms(
         purpose=purpose,
         case_id=delivery.case_id,
         delivery_id=delivery.id,
-        created_by_user_id=actor.id,
+        created_by_user_id=actor.id if actor else None,
     )
     db_session.add(message)
     db_session.flush()

@@ -203,3 +203,22 @@ class WalkInCandidate(BaseModel):
     case_number: str
     documents: list[WindowDocument]
     deadline: date | None
+
+
+class AppointmentRead(BaseModel):
+    """The party's view of their appointment, through the link in the SMS."""
+
+    token: str
+    code: str | None
+    status: BookingStatus
+    status_label: str
+    party_name: str
+    case_number: str
+    court: str
+    window: str
+    location: str | None
+    starts_at: datetime
+    ends_at: datetime
+    documents: list[str]
+    can_change: bool
+    free_slots: list[SlotRead]

@@ -89,7 +89,7 @@ def slots_on(*, db_session: Session, day: date) -> list[PickupSlot]:
 
 
 def book(
-    *, db_session: Session, actor: User, delivery: Delivery, slot_id: int, now: datetime
+    *, db_session: Session, actor: User | None, delivery: Delivery, slot_id: int, now: datetime
 ) -> PickupBooking:
     """Take one place in the slot for the delivery's party; SlotFull when none is left."""
     slot = db_session.get(PickupSlot, slot_id)
@@ -112,7 +112,7 @@ def book(
         slot_id=slot.id,
         delivery_id=delivery.id,
         party_id=delivery.party_id,
-        booked_by_user_id=actor.id,
+        booked_by_user_id=actor.id if actor else None,
         code=new_code(db_session=db_session),
     )
     db_session.add(booking)
@@ -121,7 +121,7 @@ def book(
 
 
 def book_and_plan(
-    *, db_session: Session, actor: User, delivery: Delivery, slot_id: int, now: datetime
+    *, db_session: Session, actor: User | None, delivery: Delivery, slot_id: int, now: datetime
 ) -> PickupBooking:
     """Book the slot and plan the pickup attempt for its appointment."""
     booking = book(db_session=db_session, actor=actor, delivery=delivery, slot_id=slot_id, now=now)
@@ -180,7 +180,7 @@ def cancel_booking(
 
 
 def rebook(
-    *, db_session: Session, actor: User, booking: PickupBooking, slot_id: int, now: datetime
+    *, db_session: Session, actor: User | None, booking: PickupBooking, slot_id: int, now: datetime
 ) -> PickupBooking:
     """Move an unattended booking to another slot: the old place is freed, a new booking planned."""
     delivery = db_session.get(Delivery, booking.delivery_id)

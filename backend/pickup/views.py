@@ -13,6 +13,7 @@ from backend.core.errors import NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep, utcnow
 from backend.pickup import service, templates
+from backend.pickup.appointment_views import appointment_router
 from backend.pickup.models import PickupBooking, PickupTemplate, PickupWindow
 from backend.pickup.schemas import (
     BookingRebook,
@@ -31,7 +32,7 @@ from backend.pickup.window_views import window_router
 SLOT_READERS = frozenset({Role.agent, *STAFF_ROLES})
 windows_router = secured_router(prefix="/api/wall", tags=["来院领取"], roles=STAFF_ROLES)
 slots_router = secured_router(prefix="/api/desk", tags=["来院领取"], roles=SLOT_READERS)
-routers = [windows_router, slots_router, window_router]
+routers = [windows_router, slots_router, window_router, appointment_router]
 
 
 @windows_router.get("/pickup-windows", response_model=list[WindowRead])
