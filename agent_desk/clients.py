@@ -31,6 +31,7 @@ BATCH_LIMIT = 500  # messages in one batch frame at most
 
 
 class CloseCode:
+    AUTH_EXPECTED = 4400  # the first message was not `auth`
     TOKEN_INVALID = 4401
     ROLE_REFUSED = 4403
     IDLE = 4408

@@ -1,10 +1,11 @@
-"""The websocket endpoint /ws (token in the query) and the lifespan that runs this process's hub.
-Protocol: agent_desk/PROTOCOL.md."""
+"""The websocket endpoint /ws (the token in its first message, never in the URL) and the lifespan that
+runs this process's hub. Protocol: agent_desk/PROTOCOL.md."""
 
 import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
@@ -45,42 +46,90 @@ async def desk_lifespan(app: FastAPI) -> AsyncIterator[None]:
 router = APIRouter(lifespan=desk_lifespan)
 
 
-def _authenticate(token: str) -> User | None:
-    if not token:
-        return None
-    with get_session() as db_session:
-        return auth_service.user_for_token(db_session=db_session, raw_token=token)
+URL_TOKEN_PARAMETERS = ("token", "access_token")
+
+
+@dataclass(frozen=True)
+class DeskLogin:
+    """What the client's first message, `auth`, carries."""
+
+    token: str
+    topics: list[str]
+    batch: bool
+
+
+class Refused(Exception):
+    """The socket is closed with CODE and REASON (Chinese, at most 123 bytes) before it is registered."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code, self.reason = code, reason
 
 
 @router.websocket("/ws")
-async def desk_socket(websocket: WebSocket, token: str = "", topics: str = "", batch: bool = False) -> None:
+async def desk_socket(websocket: WebSocket) -> None:
     hub: DeskHub = websocket.app.state.desk_hub
     await websocket.accept()
-    user = await asyncio.to_thread(_authenticate, token)
-    if user is None:
-        await websocket.close(CloseCode.TOKEN_INVALID, "未登录或登录已失效")
+    try:
+        login = await _login(websocket, hub.settings.desk_ws_auth_seconds)
+        user = await asyncio.to_thread(_authenticate, login.token)
+    except Refused as refused:
+        await websocket.close(refused.code, refused.reason)
         return
-    if user.role not in ROLE_TOPICS:
-        await websocket.close(CloseCode.ROLE_REFUSED, "当前角色无坐席工作台")
+    except WebSocketDisconnect:
         return
     client = DeskClient(
         user_id=user.id,
         role=user.role,
-        token_sha256=auth_service.token_digest(token),
+        token_sha256=auth_service.token_digest(login.token),
         outgoing=hub.outgoing,
         socket=websocket,
-        batch=batch,
+        batch=login.batch,
     )
     hub.register(client)
     try:
         client.send({"type": "hello", "data": _hello(user, client, hub)})
-        if topics:
-            await hub.subscribe(client, [topic for topic in topics.split(",") if topic])
+        if login.topics:
+            await hub.subscribe(client, login.topics)
         await _receive_loop(websocket, client, hub)
     finally:
         hub.unregister(client)
         client.close(CloseCode.GOING_AWAY, "")
         await client.finished()
+
+
+async def _login(websocket: WebSocket, seconds: float) -> DeskLogin:
+    """The first message, which must be `auth` and arrive within SECONDS of connecting."""
+    if any(name in websocket.query_params for name in URL_TOKEN_PARAMETERS):  # URLs end up in logs
+        raise Refused(CloseCode.TOKEN_INVALID, "令牌不能放在网址中，请在连接后的第一条消息中发送")
+    try:
+        async with asyncio.timeout(seconds):
+            received = await websocket.receive()
+    except TimeoutError:
+        raise Refused(CloseCode.IDLE, f"连接后 {seconds:g} 秒内未收到登录消息") from None
+    if received["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(received.get("code", 1000))
+    try:
+        message = json.loads(received.get("text") or "")
+    except ValueError:
+        message = None
+    data = message.get("data") if isinstance(message, dict) and message.get("type") == "auth" else None
+    if not isinstance(data, dict):
+        raise Refused(CloseCode.AUTH_EXPECTED, "第一条消息须为登录消息（auth）")
+    token = data.get("token")
+    if not isinstance(token, str) or not token:
+        raise Refused(CloseCode.TOKEN_INVALID, "未登录或登录已失效")
+    return DeskLogin(token=token, topics=_topics_of(message), batch=data.get("batch") is True)
+
+
+def _authenticate(token: str) -> User:
+    with get_session() as db_session:
+        user = auth_service.user_for_token(db_session=db_session, raw_token=token)
+    if user is None:
+        raise Refused(CloseCode.TOKEN_INVALID, "未登录或登录已失效")
+    if user.role not in ROLE_TOPICS:
+        raise Refused(CloseCode.ROLE_REFUSED, "当前角色无坐席工作台")
+    return user
 
 
 def _hello(user: User, client: DeskClient, hub: DeskHub) -> dict[str, Any]:

@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     desk_wrap_up_seconds: float = 60.0
     # Well above the 20 s ping: Chromium runs a tab's timers only once a minute after 5 hidden minutes.
     desk_ws_idle_seconds: float = 150.0
+    # A new websocket must send its `auth` message (the token) within this long (agent_desk/PROTOCOL.md).
+    desk_ws_auth_seconds: float = 10.0
     desk_token_check_seconds: float = 5.0
     desk_sweep_seconds: float = 2.0
     desk_refresh_seconds: float = 5.0

@@ -12,7 +12,7 @@ start are not its steady state: its first full garbage collection, for one). By 
 every party plays a Mandarin clip and hangs up; with --ramp-seconds they start evenly over that time to a
 party that stays on the line, are all live together for --hold-seconds (as the bus tells), and are then
 hung up by the supervisor (POST /api/calls/{id}/hangup) over the same time. Watching the `calls` topic as
-a supervisor, connected as the desk connects (`batch=1`): N lightweight websocket clients in a process of
+a supervisor, logged in as the wall logs in (asking for batches): N light websocket clients in a process of
 their own (desk_listener.py: a frame is stamped with the kernel's receive time of its last byte, and with
 when that process read it; decoded after the run), and one headless Chromium on /wall that records when
 each call event reached the page, when the call's wall row changed, and the next frame.
@@ -52,7 +52,7 @@ from typing import Any
 import httpx
 from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
 from bench_world import phone_attempts
-from desk_listener import CallUpdate, ListenerProcess
+from desk_listener import CallUpdate, ListenerProcess, desk_login
 from playwright.async_api import Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
@@ -582,8 +582,8 @@ async def _measure(
     options: argparse.Namespace, world: World, base_url: str, desk_url: str, pids: dict[str, int]
 ) -> Observed:
     """Calls through BASE_URL (the AMI owner); the clients and the wall on DESK_URL."""
-    ws_url = desk_url.replace("http", "ws", 1) + "/ws?batch=1&topics=calls&token="  # as the desk connects
-    listeners = ListenerProcess([ws_url + token for token in world.supervisor_tokens], PING_SECONDS)
+    logins = [desk_login(token, "calls") for token in world.supervisor_tokens]  # as the wall logs in
+    listeners = ListenerProcess(desk_url.replace("http", "ws", 1) + "/ws", logins, PING_SECONDS)
     try:
         pids = pids | {"desk clients": await asyncio.to_thread(listeners.start, 120)}
         return await _measure_with(options, world, base_url, desk_url, pids, listeners)

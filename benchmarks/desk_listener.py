@@ -72,11 +72,18 @@ def frame_bounds(buffer: bytes | bytearray) -> tuple[int, int] | None:
     return start, start + length
 
 
-class DeskListener:
-    """Connects to a `/ws?...` URL; keeps (kernel time, read time, payload) of every text frame."""
+def desk_login(token: str, *topics: str) -> str:
+    """The first message of a desk socket, as the desk sends it (PROTOCOL.md: the token, topics, batches)."""
+    return json.dumps({"type": "auth", "data": {"token": token, "topics": list(topics), "batch": True}})
 
-    def __init__(self, url: str) -> None:
+
+class DeskListener:
+    """Connects to the `/ws` URL and logs in with LOGIN (its first message, `desk_login`); keeps (kernel
+    time, read time, payload) of every text frame."""
+
+    def __init__(self, url: str, login: str) -> None:
         self.url = url
+        self.login = login
         self.subscribed = asyncio.Event()
         self.closed_by_server = False
         self.frames: list[tuple[float, float, bytes]] = []
@@ -101,7 +108,7 @@ class DeskListener:
         self._loop.add_reader(sock.fileno(), self._readable)
         key = base64.b64encode(os.urandom(16)).decode()
         request = (
-            f"GET {parts.path}?{parts.query} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
+            f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
         )
         self._write(request.encode())
@@ -157,6 +164,7 @@ class DeskListener:
             raise ConnectionError(f"websocket refused: {status.decode(errors='replace')}")
         del self._buffer[: end + len(HANDSHAKE_END)]
         self._upgraded = True
+        self.send_text(self.login)
         return True
 
     def _take_frames(self, arrived: float, read: float) -> None:
@@ -233,10 +241,11 @@ def _call_events(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
 class ListenerProcess:
     """The clients in a process of their own, driven from the benchmark over a pipe."""
 
-    def __init__(self, urls: list[str], ping_seconds: float) -> None:
+    def __init__(self, url: str, logins: list[str], ping_seconds: float) -> None:
+        """One client per LOGIN (`desk_login`), each to URL."""
         spawn = multiprocessing.get_context("spawn")
         self._pipe, child_end = spawn.Pipe()
-        self.process = spawn.Process(target=_serve, args=(child_end, urls, ping_seconds), daemon=True)
+        self.process = spawn.Process(target=_serve, args=(child_end, url, logins, ping_seconds), daemon=True)
 
     def start(self, timeout: float) -> int:
         """Start the process; returns once every client got its snapshot (its pid)."""
@@ -270,17 +279,17 @@ class ListenerProcess:
         return value
 
 
-def _serve(pipe: Any, urls: list[str], ping_seconds: float) -> None:
+def _serve(pipe: Any, url: str, logins: list[str], ping_seconds: float) -> None:
     """The clients' process: no garbage collection (its run's frames are not garbage), no other work."""
     gc.disable()
     try:
-        asyncio.run(_listen(pipe, urls, ping_seconds))
+        asyncio.run(_listen(pipe, url, logins, ping_seconds))
     except Exception as error:  # reported to the benchmark, which stops
         pipe.send(("failed", repr(error)))
 
 
-async def _listen(pipe: Any, urls: list[str], ping_seconds: float) -> None:
-    listeners = [DeskListener(url) for url in urls]
+async def _listen(pipe: Any, url: str, logins: list[str], ping_seconds: float) -> None:
+    listeners = [DeskListener(url, login) for login in logins]
     await asyncio.gather(*(listener.connect() for listener in listeners))
     await asyncio.wait_for(asyncio.gather(*(listener.subscribed.wait() for listener in listeners)), 120)
     pipe.send(("subscribed", None))

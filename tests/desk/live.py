@@ -2,16 +2,34 @@
 
 Waiting sends a ping and reads up to its pong, again and again, so a missing message fails the test at
 the deadline instead of blocking it forever; messages that do not match are kept for later waits. A `batch`
-frame (PROTOCOL.md) is read as the messages it carries, in order."""
+frame (PROTOCOL.md) is read as the messages it carries, in order. `desk_socket` connects and logs in
+with the first message, as every desk does; `auth_message` is that message for other websocket clients."""
 
+import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from starlette.testclient import WebSocketTestSession
+from starlette.testclient import TestClient, WebSocketTestSession
 
 Message = dict[str, Any]
 POLL_INTERVAL = 0.02
+
+
+def auth_message(token: str, *topics: str, batch: bool = False) -> str:
+    """The first message of a desk socket (PROTOCOL.md, Connecting)."""
+    return json.dumps({"type": "auth", "data": {"token": token, "topics": list(topics), "batch": batch}})
+
+
+@contextmanager
+def desk_socket(
+    client: TestClient, token: str, *topics: str, batch: bool = False
+) -> Iterator[WebSocketTestSession]:
+    """`/ws`, logged in with TOKEN and subscribed to TOPICS by its first message."""
+    with client.websocket_connect("/ws") as ws:
+        ws.send_text(auth_message(token, *topics, batch=batch))
+        yield ws
 
 
 class LiveSocket:

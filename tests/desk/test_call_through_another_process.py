@@ -24,6 +24,7 @@ from telephony.commands import PlaceCall, command_streams
 from telephony.remote_commands import RemoteCallCommands
 from telephony.softphone import AgentSoftphone
 from tests.conftest import TEST_PASSWORD
+from tests.desk.live import auth_message
 from tests.desk.servers import REDIS_URL, api_process
 from tests.desk.world import add_delivery
 from tests.telephony.conftest import AsteriskUnderTest, ami, asterisk, softphone  # noqa: F401 - fixtures
@@ -115,8 +116,8 @@ def test_a_desk_on_a_process_without_ami_places_a_recorded_call(
             login = {"username": agent.username, "password": TEST_PASSWORD}
             token = (await http.post("/api/auth/login", json=login)).json()["token"]
             auth = {"Authorization": f"Bearer {token}"}
-            ws_url = f"{base_url.replace('http', 'ws')}/ws?token={token}&topics=me&batch=1"
-            async with websockets.connect(ws_url) as ws:
+            async with websockets.connect(f"{base_url.replace('http', 'ws')}/ws") as ws:
+                await ws.send(auth_message(token, "me", batch=True))
                 desk = Desk(ws)
                 await desk.snapshot()
                 await http.post("/api/desk/presence", json={"state": "available"}, headers=auth)

@@ -17,7 +17,7 @@ from backend.calls import service as call_service
 from backend.calls.enums import RecordingStatus
 from telephony.softphone import AgentSoftphone
 from tests.conftest import TEST_PASSWORD
-from tests.desk.live import LiveSocket
+from tests.desk.live import LiveSocket, desk_socket
 from tests.desk.world import add_delivery
 from tests.telephony.audio_checks import file_rms
 from tests.telephony.calls.conftest import settings_env
@@ -94,8 +94,8 @@ def test_a_desk_call_with_a_supervisor_listening_in(
     supervisor = _login(client, make_user(Role.supervisor, sip_extension=SUPERVISOR_EXTENSION))
 
     with (
-        client.websocket_connect(f"/ws?token={_token(agent)}&topics=me") as agent_ws,
-        client.websocket_connect(f"/ws?token={_token(supervisor)}&topics=calls") as wall_ws,
+        desk_socket(client, _token(agent), "me") as agent_ws,
+        desk_socket(client, _token(supervisor), "calls") as wall_ws,
     ):
         desk, wall = LiveSocket(agent_ws), LiveSocket(wall_ws)
         desk.snapshot("me")

@@ -16,6 +16,7 @@ from backend.auth import service as auth_service
 from backend.auth.models import User
 from backend.auth.roles import Role
 from telephony.events import CallEvent, call_event_stream
+from tests.desk.live import auth_message
 from tests.desk.servers import REDIS_URL, api_process
 from tests.desk.world import call_events, calling_a_new_task, new_extension
 
@@ -64,15 +65,18 @@ def test_two_processes_with_the_redis_bus_deliver_the_same_events(
     supervisor = make_user(Role.supervisor)
     made, call_id = calling_a_new_task(agent.id)
     agent_token, supervisor_token = _token(agent.id), _token(supervisor.id)
+    desk_login, wall_login = auth_message(agent_token, "me"), auth_message(supervisor_token, "calls")
     events = call_events(call_id, answered=False)
 
     async def scenario(first: str, second: str) -> None:
         ws_first, ws_second = first.replace("http", "ws"), second.replace("http", "ws")
         async with (
-            websockets.connect(f"{ws_first}/ws?token={supervisor_token}&topics=calls") as wall_a,
-            websockets.connect(f"{ws_second}/ws?token={supervisor_token}&topics=calls") as wall_b,
-            websockets.connect(f"{ws_second}/ws?token={agent_token}&topics=me") as desk_b,
+            websockets.connect(f"{ws_first}/ws") as wall_a,
+            websockets.connect(f"{ws_second}/ws") as wall_b,
+            websockets.connect(f"{ws_second}/ws") as desk_b,
         ):
+            for ws, login in ((wall_a, wall_login), (wall_b, wall_login), (desk_b, desk_login)):
+                await ws.send(login)
             walls, desk = [Client(wall_a), Client(wall_b)], Client(desk_b)
             for client in (*walls, desk):
                 await client.until(lambda m: m["type"] == "snapshot")

@@ -18,6 +18,7 @@ from agent_desk.clients import WAITING_LIMIT, CloseCode
 from backend.auth.models import User
 from backend.auth.roles import Role
 from telephony.events import CallEvent, CallHeld
+from tests.desk.live import auth_message
 from tests.desk.servers import api_process
 from tests.desk.test_processes import _publish, _token
 from tests.desk.world import call_events, calling_a_new_task, new_extension
@@ -84,7 +85,7 @@ def test_a_wall_that_stops_reading_is_closed_with_1013_and_holds_up_no_one(
     holds = _holds(call_id, HOLDS)
 
     async def scenario(base_url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int | None]:
-        url = f"{base_url.replace('http', 'ws')}/ws?batch=1&token={token}&topics=calls"
+        url = f"{base_url.replace('http', 'ws')}/ws"
         async with (
             websockets.connect(url, compression=None, max_size=None) as reading,
             websockets.connect(
@@ -92,6 +93,7 @@ def test_a_wall_that_stops_reading_is_closed_with_1013_and_holds_up_no_one(
             ) as stopped,  # reads its socket only while the test waits on it
         ):
             for ws in (reading, stopped):
+                await ws.send(auth_message(token, "calls", batch=True))
                 await _until_snapshot(ws)
             await _publish([originated])
             await _events(reading, 1)

@@ -1,6 +1,7 @@
-"""The websocket in-process: token auth, topics by role, snapshots on (re)connect, events pushed,
-closing when the token is revoked or the client goes quiet."""
+"""The websocket in-process: the token in the first message (never in the URL), topics by role, snapshots on
+(re)connect, events pushed, closing when the token is revoked or the client goes quiet."""
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -10,16 +11,19 @@ from starlette.websockets import WebSocketDisconnect
 from backend.auth.roles import Role
 from backend.config import get_settings
 from tests.desk.conftest import Session
-from tests.desk.live import LiveSocket
+from tests.desk.live import LiveSocket, auth_message, desk_socket
 from tests.desk.world import Made, add_delivery, call_events, place_call
 
 
-def _closed_with(desk_client: TestClient, url: str) -> int:
-    """The close code, after whatever came before it (at most the hello)."""
+def _closed_with(desk_client: TestClient, *first: str, url: str = "/ws") -> tuple[int, str]:
+    """(close code, reason) of a socket at URL that sent the messages FIRST, after whatever came before
+    the close (at most the hello)."""
     with desk_client.websocket_connect(url) as ws, pytest.raises(WebSocketDisconnect) as closed:
+        for message in first:
+            ws.send_text(message)
         assert ws.receive_json()["type"] == "hello"
         ws.receive_json()
-    return closed.value.code
+    return closed.value.code, closed.value.reason
 
 
 def _agent_calling(
@@ -36,10 +40,36 @@ def _agent_calling(
 def test_a_bad_token_or_a_role_without_a_desk_is_refused(
     desk_client: TestClient, sign_in: Callable[..., Session]
 ) -> None:
-    assert _closed_with(desk_client, "/ws") == 4401
-    assert _closed_with(desk_client, "/ws?token=not-a-token") == 4401
+    assert _closed_with(desk_client, auth_message("")) == (4401, "未登录或登录已失效")
+    assert _closed_with(desk_client, auth_message("not-a-token")) == (4401, "未登录或登录已失效")
     clerk = sign_in(Role.clerk)
-    assert _closed_with(desk_client, f"/ws?token={clerk.token}") == 4403
+    assert _closed_with(desk_client, auth_message(clerk.token)) == (4403, "当前角色无坐席工作台")
+
+
+def test_a_token_in_the_url_is_refused_even_a_good_one(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    agent = sign_in(Role.agent)
+    for url in (f"/ws?token={agent.token}", f"/ws?batch=1&access_token={agent.token}"):
+        code, reason = _closed_with(desk_client, auth_message(agent.token), url=url)
+        assert (code, reason) == (4401, "令牌不能放在网址中，请在连接后的第一条消息中发送")
+
+
+def test_the_first_message_must_be_auth(desk_client: TestClient, sign_in: Callable[..., Session]) -> None:
+    agent = sign_in(Role.agent)
+    refused = (4400, "第一条消息须为登录消息（auth）")
+    assert _closed_with(desk_client, '{"type":"ping"}', auth_message(agent.token)) == refused
+    subscribe_first = json.dumps({"type": "subscribe", "data": {"token": agent.token, "topics": ["me"]}})
+    assert _closed_with(desk_client, subscribe_first) == refused
+    assert _closed_with(desk_client, "not json") == refused
+    assert _closed_with(desk_client, '{"type":"auth","data":"' + agent.token + '"}') == refused
+
+
+def test_a_socket_that_does_not_log_in_in_time_is_closed(
+    desk_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(get_settings(), "desk_ws_auth_seconds", 0.3)
+    assert _closed_with(desk_client) == (4408, "连接后 0.3 秒内未收到登录消息")
 
 
 def test_agents_get_snapshots_of_their_topics_and_no_supervisor_topics(
@@ -47,7 +77,7 @@ def test_agents_get_snapshots_of_their_topics_and_no_supervisor_topics(
 ) -> None:
     add_delivery()
     agent = sign_in(Role.agent, full_name="王磊")
-    with desk_client.websocket_connect(f"/ws?token={agent.token}") as ws:
+    with desk_socket(desk_client, agent.token) as ws:
         hello = ws.receive_json()
         assert hello["type"] == "hello" and hello["data"]["topics_allowed"] == ["me", "queue"]
         assert hello["data"]["server_time"].endswith("+00:00")
@@ -69,8 +99,8 @@ def test_desk_changes_are_pushed_to_the_agent_and_the_wall(
     made = add_delivery()
     agent, supervisor = sign_in(Role.agent), sign_in(Role.supervisor)
     with (
-        desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as agent_ws,
-        desk_client.websocket_connect(f"/ws?token={supervisor.token}&topics=agents,queue,figures") as wall_ws,
+        desk_socket(desk_client, agent.token, "me") as agent_ws,
+        desk_socket(desk_client, supervisor.token, "agents", "queue", "figures") as wall_ws,
     ):
         desk, wall = LiveSocket(agent_ws), LiveSocket(wall_ws)
         desk.snapshot("me")
@@ -97,8 +127,8 @@ def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
     hub = desk_client.app.state.desk_hub  # type: ignore[attr-defined]
     events = call_events(call_id, answered=True)
     with (
-        desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as agent_ws,
-        desk_client.websocket_connect(f"/ws?token={supervisor.token}&topics=calls") as wall_ws,
+        desk_socket(desk_client, agent.token, "me") as agent_ws,
+        desk_socket(desk_client, supervisor.token, "calls") as wall_ws,
     ):
         desk, wall = LiveSocket(agent_ws), LiveSocket(wall_ws)
         assert desk.snapshot("me")["presence"]["state"] == "ringing"
@@ -131,8 +161,8 @@ def test_a_desk_asking_for_batches_gets_the_waiting_events_in_one_frame_in_order
     hub = desk_client.app.state.desk_hub  # type: ignore[attr-defined]
     events = call_events(call_id, answered=True)
     with (
-        desk_client.websocket_connect(f"/ws?batch=1&token={supervisor.token}&topics=calls") as batched_ws,
-        desk_client.websocket_connect(f"/ws?token={supervisor.token}&topics=calls") as plain_ws,
+        desk_socket(desk_client, supervisor.token, "calls", batch=True) as batched_ws,
+        desk_socket(desk_client, supervisor.token, "calls") as plain_ws,
     ):
         batched, plain = LiveSocket(batched_ws), LiveSocket(plain_ws)
         for wall in (batched, plain):
@@ -156,10 +186,10 @@ def test_a_reconnect_starts_with_fresh_snapshots(
     desk_client: TestClient, sign_in: Callable[..., Session]
 ) -> None:
     agent = sign_in(Role.agent)
-    with desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as ws:
+    with desk_socket(desk_client, agent.token, "me") as ws:
         assert LiveSocket(ws).snapshot("me")["presence"]["state"] == "offline"
     desk_client.post("/api/desk/presence", json={"state": "break", "reason": "会议"}, headers=agent.headers)
-    with desk_client.websocket_connect(f"/ws?token={agent.token}") as ws:
+    with desk_socket(desk_client, agent.token) as ws:
         live = LiveSocket(ws)
         live.subscribe("me")
         presence = live.snapshot("me")["presence"]
@@ -170,7 +200,7 @@ def test_logging_out_closes_the_socket_with_4401(
     desk_client: TestClient, sign_in: Callable[..., Session]
 ) -> None:
     agent = sign_in(Role.agent)
-    with desk_client.websocket_connect(f"/ws?token={agent.token}&topics=me") as ws:
+    with desk_socket(desk_client, agent.token, "me") as ws:
         live = LiveSocket(ws)
         live.snapshot("me")
         assert desk_client.post("/api/auth/logout", headers=agent.headers).status_code in (200, 204)
@@ -184,4 +214,5 @@ def test_a_quiet_client_is_closed(
 ) -> None:
     monkeypatch.setattr(get_settings(), "desk_ws_idle_seconds", 0.3)
     agent = sign_in(Role.agent)
-    assert _closed_with(desk_client, f"/ws?token={agent.token}") == 4408  # hello, then nothing but the close
+    code, _ = _closed_with(desk_client, auth_message(agent.token))  # hello, then nothing but the close
+    assert code == 4408

@@ -1,5 +1,6 @@
-"""The desk's live channel in a real browser: after a lost connection it reconnects by itself and takes the
-server's fresh snapshot (so what it missed is not lost); a revoked token sends it back to the login page."""
+"""The desk's live channel in a real browser: it logs in with its first message (no token in the URL), after
+a lost connection it reconnects by itself, logs in again and takes the server's fresh snapshot (so what it
+missed is not lost); a revoked token sends it back to the login page."""
 
 import json
 import re
@@ -20,6 +21,8 @@ class FlakyLink:
 
     def __init__(self) -> None:
         self.connections = 0
+        self.urls: list[str] = []
+        self.sent: list[list[str]] = []  # per connection, what the page sent
         self.passing = True
         self.passed: list[str] = []
         self.dropped: list[str] = []
@@ -27,9 +30,17 @@ class FlakyLink:
 
     def route(self, page_side: WebSocketRoute) -> None:
         self.connections += 1
+        self.urls.append(page_side.url)
         self.passing, self.page_side = True, page_side
         server_side = page_side.connect_to_server()
-        page_side.on_message(server_side.send)
+        sent: list[str] = []
+        self.sent.append(sent)
+
+        def to_server(message: str | bytes) -> None:
+            sent.append(str(message))
+            server_side.send(message)
+
+        page_side.on_message(to_server)
         server_side.on_message(lambda message: self.forward(page_side, message))
 
     def forward(self, page_side: WebSocketRoute, message: str | bytes) -> None:
@@ -87,7 +98,8 @@ def test_desk_reconnects_applies_the_snapshot_and_leaves_when_the_token_is_revok
     link = FlakyLink()
     context = open_context()
     page = context.new_page()
-    page.route_web_socket(re.compile(r"/ws\?"), link.route)
+    desk_socket_url = live_server.base_url.replace("http", "ws", 1) + "/ws"
+    page.route_web_socket(re.compile(re.escape(desk_socket_url) + "$"), link.route)  # not the phone's /ws
     log_in(page, f"{live_server.base_url}/desk", desk_world.agent_username, desk_world.password)
     presence = page.locator("#presence-state")
     link.wait_snapshot(page, "me")  # subscribed: a change from now on comes as an event, not in a snapshot
@@ -117,6 +129,9 @@ def test_desk_reconnects_applies_the_snapshot_and_leaves_when_the_token_is_revok
 
     # Logging out elsewhere revokes this tab's token: the server closes with 4401, the page leaves.
     token = page.evaluate("sessionStorage.getItem('songda.token')")
+    assert link.urls == [desk_socket_url, desk_socket_url]
+    login = {"type": "auth", "data": {"token": token, "topics": ["me", "queue"], "batch": True}}
+    assert [json.loads(sent[0]) for sent in link.sent] == [login, login]
     logout = httpx.post(
         f"{live_server.base_url}/api/auth/logout", headers={"Authorization": f"Bearer {token}"}
     )

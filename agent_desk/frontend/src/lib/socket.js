@@ -1,5 +1,6 @@
-// The live websocket: subscribe to topics, receive snapshots and events, reconnect with
-// exponential backoff (with jitter); the server re-sends a snapshot of each topic on every connect.
+// The live websocket: log in and subscribe to topics with the first message, receive snapshots and events,
+// reconnect with exponential backoff (with jitter); the server re-sends a snapshot of each topic on every
+// connect.
 
 import { serverClock } from './clock.js';
 import { currentToken, redirectToLogin } from './session.js';
@@ -52,23 +53,25 @@ export class LiveSocket {
       return;
     }
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    // batch=1: under load the server sends the messages waiting for this desk in one frame.
-    const url = `${scheme}://${location.host}/ws?batch=1&token=${encodeURIComponent(token)}`;
     this.emitStatus('connecting');
-    const ws = new WebSocket(url);
+    // No token in the URL (URLs end up in logs): it goes in the first message, once open.
+    const ws = new WebSocket(`${scheme}://${location.host}/ws`);
     this.ws = ws;
-    ws.addEventListener('open', () => this.onOpen(ws));
+    ws.addEventListener('open', () => this.onOpen(ws, token));
     ws.addEventListener('message', (message) => this.onMessage(message));
     ws.addEventListener('close', (close) => this.onClose(ws, close));
   }
 
-  onOpen(ws) {
-    this.failures = 0;
-    this.send({ type: 'subscribe', data: { topics: this.topics } });
+  onOpen(ws, token) {
+    if (ws !== this.ws) {
+      ws.close();
+      return;
+    }
+    // batch: under load the server sends the messages waiting for this desk in one frame.
+    this.send({ type: 'auth', data: { token, topics: this.topics, batch: true } });
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => this.send({ type: 'ping' }), PING_EVERY_MS);
     this.emitStatus('open');
-    if (ws !== this.ws) ws.close();
   }
 
   onMessage(message) {
@@ -86,7 +89,9 @@ export class LiveSocket {
   onEnvelope(envelope) {
     const serverTime = envelope.server_time || (envelope.data && envelope.data.server_time);
     if (serverTime) serverClock.observeExact(Date.parse(serverTime), Date.now());
-    if (envelope.type === 'snapshot') {
+    if (envelope.type === 'hello') {
+      this.failures = 0; // logged in: a refused login (closed after open) keeps backing off
+    } else if (envelope.type === 'snapshot') {
       this.lastSeq.delete(envelope.topic);
       this.handlers.snapshot?.(envelope.topic, envelope.data);
     } else if (envelope.type === 'event') {
