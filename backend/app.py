@@ -15,6 +15,7 @@ from backend.cases import views as case_views
 from backend.config import get_settings
 from backend.core import schedule
 from backend.core.http import ApiHeaders, BodyLimit, document_error_answers, install_error_handlers
+from backend.core.token_masking import install_token_masking
 from backend.deliveries import views as delivery_views
 from backend.desk import views as desk_views
 from backend.documents import views as document_views
@@ -110,6 +111,7 @@ def _upload_limit(path: str) -> int | None:
 def create_app() -> FastAPI:
     """Build the API app; routers declare their own roles."""
     get_settings().ensure_dirs()
+    install_token_masking()  # however uvicorn was started: `songda serve`, tests, benchmarks
     app = FastAPI(
         title="送达 Songda",
         description="司法送达呼叫中心平台 API",
