@@ -88,6 +88,7 @@ def _routers() -> list[APIRouter]:
         evidence_views.verify_router,
         proof_views.proof_router,
         proof_views.public_proof_router,
+        proof_views.confirmation_router,
         call_views.router,
         transcript_views.router,
         transcript_views.review_router,

@@ -26,3 +26,12 @@ class ProofCheckRead(BaseModel):
     generated_at: datetime
     entries_checked: int
     checked_at: datetime
+
+
+class AddressConfirmationPdfCreate(BaseModel):
+    evidence_id: int  # the signed confirmation record (送达地址确认书, JSON)
+
+
+class AddressConfirmationPdfRead(BaseModel):
+    evidence_id: int  # the PDF, readable at /api/evidence/{id}/content
+    sha256: str

@@ -9,13 +9,22 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from backend.audit import service as audit_service
 from backend.auth.dependencies import CurrentUser, client_ip, secured_router
-from backend.auth.roles import Role
+from backend.auth.roles import ALL_ROLES, Role
 from backend.cases.access import can_see_case
+from backend.core.http import service_errors
 from backend.database import SessionDep
 from backend.deliveries.models import DeliveryAttempt
+from backend.evidence.models import Evidence
+from backend.proofs import confirmation
 from backend.proofs import service as proof_service
 from backend.proofs.facts import shanghai_time
-from backend.proofs.schemas import ProofCheckRead, ProofCreate, ProofRead
+from backend.proofs.schemas import (
+    AddressConfirmationPdfCreate,
+    AddressConfirmationPdfRead,
+    ProofCheckRead,
+    ProofCreate,
+    ProofRead,
+)
 
 PROOF_ROLES = {Role.admin, Role.supervisor, Role.agent, Role.field_officer}
 proof_router = secured_router(prefix="/api/proofs", tags=["送达回证"], roles=PROOF_ROLES)
@@ -119,3 +128,29 @@ def verify_proof(
             return HTMLResponse(_page("送达回证核验", "未找到该送达回证", "#cf222e", []), status_code=404)
         return JSONResponse({"detail": "未找到该送达回证"}, status_code=404)
     return _check_page(check) if html else ProofCheckRead.model_validate(check)
+
+
+confirmation_router = secured_router(prefix="/api/proofs", tags=["送达回证"], roles=ALL_ROLES)
+
+
+@confirmation_router.post("/address-confirmations", response_model=AddressConfirmationPdfRead)
+def address_confirmation_pdf(
+    body: AddressConfirmationPdfCreate, request: Request, user: CurrentUser, db_session: SessionDep
+) -> Any:
+    """The signed 送达地址确认书 as a PDF for the paper file (made once, kept as evidence)."""
+    source = db_session.get(Evidence, body.evidence_id)
+    if source is None or not can_see_case(db_session=db_session, user=user, case_id=source.case_id):
+        return JSONResponse({"detail": "送达地址确认书不存在"}, status_code=404)
+    with service_errors():
+        pdf = confirmation.address_confirmation_pdf(db_session=db_session, source=source)
+    audit_service.record(
+        db_session=db_session,
+        actor=user,
+        action="address_confirmation_printed",
+        object_type="evidence",
+        object_id=pdf.id,
+        case_id=source.case_id,
+        client_ip=client_ip(request),
+    )
+    db_session.commit()
+    return AddressConfirmationPdfRead(evidence_id=pdf.id, sha256=pdf.sha256)

@@ -52,6 +52,7 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/cases/{case_id}/evidence"): ALL,
     ("GET", "/api/cases/{case_id}/evidence/verify"): COURT_INTAKE,
     ("POST", "/api/proofs"): SERVICE_STAFF,
+    ("POST", "/api/proofs/address-confirmations"): ALL,
     ("GET", "/api/proofs/{proof_id}/verify"): PUBLIC,
     ("POST", "/api/calls"): CALLERS,
     ("POST", "/api/calls/{call_id}/hangup"): CALLERS,

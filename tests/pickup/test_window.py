@@ -119,7 +119,19 @@ def test_a_booked_party_is_checked_in_by_id_signs_both_documents_and_is_served_w
     ]
     expected += ["签署送达回证", "送达地址确认书", "金融大街", "同意电子送达：是"]
     assert [item for item in expected if item not in flat] == [], text
+    record_id = next(f["evidence_id"] for f in served.json()["facts"] if f["key"] == "address_confirmation")
+    printed = client.post(
+        "/api/proofs/address-confirmations", json={"evidence_id": record_id}, headers=headers
+    )
+    assert printed.status_code == 200, printed.text
+    again = client.post("/api/proofs/address-confirmations", json={"evidence_id": record_id}, headers=headers)
+    assert again.json() == printed.json()
+    form = "".join(_pdf_text(printed.json()["evidence_id"]).split())
+    assert [
+        i for i in ["送达地址确认书", "刘洋", "金融大街7号", "13910002000", "同意电子送达是"] if i not in form
+    ] == [], form
     with database.get_session() as session:
+        assert in_chain(db_session=session, evidence=session.get_one(Evidence, printed.json()["evidence_id"]))
         signatures = session.scalars(select(Evidence).where(Evidence.kind == EvidenceKind.signature)).all()
         assert {item.content_type for item in signatures} == {"image/png", "application/json"} and len(
             signatures

@@ -140,12 +140,16 @@ export class WindowService {
   servedBox() {
     const label = this.attempt.outcome === 'left_with_refusal' ? '已留置送达' : '已送达';
     const proof = this.attempt.proof_evidence_id;
+    const confirmation = this.facts().address_confirmation;
     return h('div', { class: 'served-box', id: 'served' },
       `${label}：${this.attempt.party_name}`,
       h('div', { class: 'button-row' },
         proof
           ? h('button', { type: 'button', class: 'btn btn-primary', id: 'print-proof', onclick: () => openEvidence(proof) }, '打印送达回证（PDF）')
           : h('span', { class: 'muted', id: 'proof-pending' }, '送达回证生成中…'),
+        confirmation
+          ? h('button', { type: 'button', class: 'btn', id: 'print-confirmation', onclick: () => printConfirmation(confirmation.evidence_id) }, '打印送达地址确认书（PDF）')
+          : null,
       ),
     );
   }
@@ -194,6 +198,16 @@ const MOMENT = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dat
 /** A fact as the clerk reads it: moments in court time. */
 function factText(fact) {
   return fact.key.endsWith('_at') ? `${fact.label}：${MOMENT.format(new Date(fact.value))}` : fact.value;
+}
+
+/** The signed 送达地址确认书 as a PDF (made once on the server, kept as evidence), opened for printing. */
+async function printConfirmation(recordId) {
+  try {
+    const pdf = await api('/api/proofs/address-confirmations', { method: 'POST', body: { evidence_id: recordId } });
+    await openEvidence(pdf.evidence_id);
+  } catch (error) {
+    toast(error.message, 'error');
+  }
 }
 
 /** Open an evidence file (the proof PDF) in a new tab: fetched with the session's token. */
