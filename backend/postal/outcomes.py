@@ -127,9 +127,12 @@ def decide(*, db_session: Session, item: PostalItem) -> bool:
     events = _events(db_session, item)
     final = next((event for event in events if event.state in FINAL_STATES), None)
     attempt = _attempt(db_session, item)
-    if final is None or attempt.status is not AttemptStatus.in_progress:
+    if final is None:
         return False
     item.final_state, item.final_at = final.state, final.op_time
+    if attempt.status is not AttemptStatus.in_progress:  # served another way meanwhile, or cancelled
+        item.status = ItemStatus.served if attempt.status is AttemptStatus.succeeded else ItemStatus.failed
+        return False
     if final.state is TraceState.delivered and final.signer:
         log = _tracking_log(db_session, item, events)
         facts = {

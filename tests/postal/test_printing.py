@@ -13,6 +13,7 @@ from sqlalchemy import select
 from backend import database
 from backend.audit.models import AuditLog
 from backend.auth.models import User
+from backend.postal import receipts
 from backend.postal.printing import load_layout
 from tests.conftest import TEST_PASSWORD
 from tests.postal.conftest import confirmed_batch
@@ -127,6 +128,11 @@ def test_the_label_barcode_decodes_to_the_waybill_number(
         ["pdftotext", str(tmp_path / "cards.pdf"), "-"], capture_output=True, text=True
     ).stdout
     assert "送达回证" in card_text and letter["waybill_no"] in card_text
+    # a pile of returned cards scanned to one PDF: each page's barcode is read
+    assert sorted(receipts.read_barcodes((tmp_path / "cards.pdf").read_bytes())) == sorted(
+        client.get(f"/api/postal/letters/{item_id}", headers=headers).json()["waybill_no"]
+        for item_id in item_ids
+    )
     assert (
         client.get(f"/api/postal/batches/{letter['batch_id']}/other.pdf", headers=headers).status_code == 422
     )

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
+from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import DeliveryAttempt
@@ -254,3 +255,23 @@ def test_the_aggregator_adapter_orders_polls_and_takes_pushes(
     assert client.post("/api/postal/push", data={**form, "sign": "0" * 32}).status_code == 403
     item, attempt, _ = _item(second.id)
     assert item.status is ItemStatus.awaiting_receipt and item.final_at is not None
+
+
+def test_a_letter_whose_attempt_was_cancelled_stops_being_polled(
+    ems: EmsServer, letters: Callable[..., list[int]], clerk: User
+) -> None:
+    letters(1)
+    [letter] = _batch(clerk)
+    with database.get_session() as session:
+        attempt = session.get(DeliveryAttempt, letter.attempt_id)
+        attempt_service.transition_attempt(
+            db_session=session,
+            actor=session.get(User, clerk.id),
+            attempt=attempt,
+            status=AttemptStatus.cancelled,
+        )
+    ems.tracking[letter.waybill_no or ""] = signed(letter.waybill_no or "")
+    assert poll_tracking_task() == {"stored": 4, "decided": 0}
+    item, attempt, facts = _item(letter.id)
+    assert item.status is ItemStatus.failed and attempt.status is AttemptStatus.cancelled and facts == {}
+    assert poll_tracking_task() == {"stored": 0, "decided": 0}
