@@ -9,6 +9,7 @@ import { byId, h, replaceChildren, toast } from '../lib/dom.js';
 import { renderBookings } from '../window/bookings.js';
 import { renderCheckIn, renderWalkIn } from '../window/checkin.js';
 import { WindowService } from '../window/service.js';
+import { renderSettings } from '../window/settings.js';
 
 const REFRESH_MS = 30000;
 const DAY = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' });
@@ -47,11 +48,13 @@ class CourtWindow {
     const tabs = h('div', { class: 'window-tabs', role: 'tablist' },
       h('button', { type: 'button', class: 'btn btn-big', id: 'tab-check-in', 'aria-pressed': String(this.mode === 'check-in'), onclick: () => this.switchTo('check-in') }, '预约签到'),
       h('button', { type: 'button', class: 'btn btn-big', id: 'tab-walk-in', 'aria-pressed': String(this.mode === 'walk-in'), onclick: () => this.switchTo('walk-in') }, '现场来院'),
+      this.user.role === 'clerk' ? null : h('button', { type: 'button', class: 'btn btn-big', id: 'tab-settings', 'aria-pressed': String(this.mode === 'settings'), onclick: () => this.switchTo('settings') }, '窗口设置'),
     );
     const body = h('div', {});
     replaceChildren(work, tabs, body);
     const onAttempt = (attempt) => this.open(attempt);
     if (this.mode === 'walk-in') renderWalkIn(body, this.windows, { onAttempt });
+    else if (this.mode === 'settings') renderSettings(body);
     else renderCheckIn(body, this.selected, { onAttempt });
   }
 
