@@ -150,6 +150,9 @@ class ScanMatchRead(BaseModel):
 
 class CostRead(BaseModel):
     month: str
-    letters: int
-    total_fen: int
-    average_fen: int
+    letters: int = Field(description="当月交寄的邮件数")
+    total_fen: int = Field(description="邮费合计（分）")
+    average_fen: int = Field(description="每件平均邮费（分）")
+    served: int = Field(description="已送达（妥投，或退回经确认地址视为送达）")
+    failed: int = Field(description="未能送达")
+    success_rate: float | None = Field(description="妥投率：已送达 / 已有结果（合同要求 > 70%）")

@@ -359,14 +359,36 @@ def sheets_of(*, db_session: Session, batch: PostalBatch) -> list["Sheet"]:
     ]
 
 
-def month_cost(*, db_session: Session, actor: User, month: date) -> tuple[int, int]:
-    """(letters, total fen) ordered in MONTH (court time), for the EMS spend target."""
+@dataclass(frozen=True, slots=True)
+class MonthFigures:
+    """The letters ordered in a month: what they cost, and how many served (the contract's EMS success
+    rate counts the letters whose outcome is known)."""
+
+    letters: int
+    total_fen: int
+    served: int
+    failed: int
+
+
+def month_figures(*, db_session: Session, actor: User, month: date) -> MonthFigures:
+    """Letters ordered in MONTH (court time): count, cost, and outcomes so far."""
     start = beijing_day_start(month.replace(day=1))
     following = (month.replace(day=1) + timedelta(days=32)).replace(day=1)
-    query = select(func.count(PostalItem.id), func.coalesce(func.sum(PostalItem.cost_fen), 0)).where(
-        PostalItem.ordered_at >= start, PostalItem.ordered_at < beijing_day_start(following)
+    query = (
+        select(PostalItem.status, func.count(PostalItem.id), func.coalesce(func.sum(PostalItem.cost_fen), 0))
+        .where(PostalItem.ordered_at >= start, PostalItem.ordered_at < beijing_day_start(following))
+        .group_by(PostalItem.status)
     )
     if actor.role is Role.clerk:
         query = query.where(case_visible(actor, PostalItem.case_id))
-    letters, total = db_session.execute(query).one()
-    return int(letters or 0), int(total or 0)
+    counts: dict[ItemStatus, int] = {}
+    total = 0
+    for status, letters, cost in db_session.execute(query):
+        counts[status] = int(letters)
+        total += int(cost or 0)
+    return MonthFigures(
+        letters=sum(counts.values()),
+        total_fen=total,
+        served=counts.get(ItemStatus.served, 0),
+        failed=counts.get(ItemStatus.failed, 0),
+    )

@@ -293,15 +293,23 @@ def silent_letters(
 def month_cost(
     db_session: SessionDep, user: CurrentUser, month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")]
 ) -> CostRead:
-    """EMS spend of a month (YYYY-MM): letters ordered, total and average per letter, in fen."""
+    """EMS spend and success of a month (YYYY-MM): letters ordered, total and average cost per letter in fen,
+    how many were served or failed, and the success rate among those with an outcome."""
     with service_errors():
         try:
             first = date.fromisoformat(f"{month}-01")
         except ValueError as error:
             raise InvalidRequest("月份格式应为 YYYY-MM") from error
-        letters, total = service.month_cost(db_session=db_session, actor=user, month=first)
+        figures = service.month_figures(db_session=db_session, actor=user, month=first)
+    decided = figures.served + figures.failed
     return CostRead(
-        month=month, letters=letters, total_fen=total, average_fen=total // letters if letters else 0
+        month=month,
+        letters=figures.letters,
+        total_fen=figures.total_fen,
+        average_fen=figures.total_fen // figures.letters if figures.letters else 0,
+        served=figures.served,
+        failed=figures.failed,
+        success_rate=round(figures.served / decided, 4) if decided else None,
     )
 
 

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
+from backend.core.clock import court_today
 from backend.deliveries.enums import AttemptStatus
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import DeliveryAttempt
@@ -62,11 +63,15 @@ def test_a_receipt_card_serves_a_letter_signed_by_an_unnamed_hand(
     assert facts["receipt"] == f"签收回执扫描件（证据 #{good.json()['evidence_id']}）"
 
     cost = client.get(
-        "/api/postal/costs", params={"month": date.today().strftime("%Y-%m")}, headers=login(Role.supervisor)
+        "/api/postal/costs", params={"month": court_today().strftime("%Y-%m")}, headers=login(Role.supervisor)
     )
-    assert (
-        cost.json()["letters"] == 1
-        and cost.json()["total_fen"] == 1850
-        and cost.json()["average_fen"] == 1850
-    )
+    assert cost.json() == {
+        "month": court_today().strftime("%Y-%m"),
+        "letters": 1,
+        "total_fen": 1850,
+        "average_fen": 1850,
+        "served": 1,
+        "failed": 0,
+        "success_rate": 1.0,
+    }
     assert client.get("/api/postal/costs?month=2026-13", headers=headers).status_code == 422
