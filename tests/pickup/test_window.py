@@ -241,3 +241,28 @@ def test_a_signature_that_is_not_a_drawn_png_is_refused(
         headers=headers,
     )
     assert dot.status_code == 422 and "签名过短" in dot.json()["detail"]
+
+
+def test_a_companys_documents_are_collected_by_an_agent_with_the_authorisation(
+    client: TestClient, world: World, as_user: UserFactory
+) -> None:
+    _, staff = as_user(Role.supervisor)
+    window = client.post(
+        "/api/wall/pickup-windows", json={"name": "5 号窗口", "court_id": world.court_id}, headers=staff
+    )
+    body = {
+        "delivery_id": world.overdue_delivery_id,
+        "window_id": window.json()["id"],
+        "id_number": "91110000",
+    }
+    alone = client.post("/api/window/walk-ins", json=body, headers=staff)
+    assert alone.status_code == 422 and "须由代理人凭授权委托书领取" in alone.json()["detail"]
+    proxy = {
+        "name": "王律师",
+        "id_number": "110101198505050011",
+        "authorisation": "授权委托书（特别授权）2026-031",
+    }
+    walked = client.post("/api/window/walk-ins", json=body | {"proxy": proxy}, headers=staff)
+    assert walked.status_code == 200, walked.text
+    identity = next(f["value"] for f in walked.json()["facts"] if f["key"] == "identity_check")
+    assert "代理人王律师" in identity and "110***********0011" in identity and "2026-031" in identity
