@@ -62,6 +62,28 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     return [*lines, line] if line else lines
 
 
+MIN_FONT_SIZE = 6.0
+
+
+def fit(text: str, font: str, size: float, spec: dict[str, Any]) -> tuple[float, list[str]]:
+    """The largest size down to MIN_FONT_SIZE at which TEXT fits the field's width and lines (a long
+    document list must still be printed whole: the contract requires it on the waybill)."""
+    room = spec.get("lines", 1)
+    while True:
+        lines = wrap(text, font, size, spec["width"] * mm)
+        if len(lines) <= room:
+            return size, lines
+        if size <= MIN_FONT_SIZE:
+            break
+        size -= 0.5
+    # Still too long: what fits, then how many there are in all (the card and the proof list them all).
+    tail = f"…等共{len(text.split('、'))}份"
+    last = lines[room - 1]
+    while last and pdfmetrics.stringWidth(last + tail, font, size) > spec["width"] * mm:
+        last = last[:-1]
+    return size, [*lines[: room - 1], last + tail]
+
+
 def text_top(canvas: Canvas, text: str, x: float, top: float, size: float, font: str) -> None:
     """Draw TEXT with the top of its glyph box at TOP (points from the page bottom)."""
     canvas.setFont(font, size)
@@ -73,8 +95,7 @@ def _form_page(
 ) -> None:
     page_height = layout["page_mm"][1] * mm
     for name, spec in layout["fields"].items():
-        size = spec.get("size", layout["font_size"])
-        lines = wrap(sheet.value(name), font, size, spec["width"] * mm)[: spec.get("lines", 1)]
+        size, lines = fit(sheet.value(name), font, spec.get("size", layout["font_size"]), spec)
         x = (spec["x"] + offset[0]) * mm
         top = page_height - (spec["y"] + offset[1]) * mm
         for number, line in enumerate(lines):
@@ -195,9 +216,10 @@ def _card_page(canvas: Canvas, sheet: Sheet, font: str) -> None:
     ]
     y = height - 32 * mm
     for row in rows:
-        for line in wrap(row, font, 9, width - 2 * margin)[:3]:
-            text_top(canvas, line, margin, y, 9, font)
-            y -= 9 * 1.35
+        size, lines = fit(row, font, 9, {"width": (width - 2 * margin) / mm, "lines": 4})
+        for line in lines:
+            text_top(canvas, line, margin, y, size, font)
+            y -= size * 1.35
         y -= 1.5 * mm
     canvas.setFont(font, 7)
     canvas.drawString(margin, margin, "请签收后将本回证随邮件退回寄件法院；拒收或无法投递的，请注明原因。")

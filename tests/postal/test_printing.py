@@ -5,6 +5,8 @@ waybill number, the calibration sheet and the 送达回证 cards print; roles an
 import re
 import subprocess
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -14,7 +16,7 @@ from backend import database
 from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.postal import receipts
-from backend.postal.printing import load_layout
+from backend.postal.printing import Sheet, load_layout, render_forms
 from tests.conftest import TEST_PASSWORD
 from tests.postal.conftest import confirmed_batch
 
@@ -136,3 +138,25 @@ def test_the_label_barcode_decodes_to_the_waybill_number(
     assert (
         client.get(f"/api/postal/batches/{letter['batch_id']}/other.pdf", headers=headers).status_code == 422
     )
+
+
+def test_a_long_document_list_is_printed_in_smaller_type_or_counted(tmp_path: Path) -> None:
+    documents = "、".join(f"第{number}号证据材料副本" for number in range(1, 25))
+    sheet = Sheet(
+        waybill_no="1100000000001",
+        sender_name="北京市西城区人民法院",
+        sender_phone="010-12368",
+        sender_address="北京市西城区二龙路甲1号",
+        recipient_name="张一",
+        recipient_phone="",
+        recipient_address="北京市海淀区中关村大街1号",
+        case_number="(2026)京0102民初1号",
+        documents=documents,
+        posted_on=date(2026, 3, 2),
+    )
+    (tmp_path / "form.pdf").write_bytes(render_forms([sheet]))
+    printed = "".join(text for _, _, text in _words(tmp_path / "form.pdf"))
+    assert documents[:100] in printed and "…等共24份" in printed
+    shorter = documents[: documents.index("、第13号")]
+    (tmp_path / "form.pdf").write_bytes(render_forms([replace(sheet, documents=shorter)]))
+    assert shorter in "".join(text for _, _, text in _words(tmp_path / "form.pdf"))  # whole, in smaller type
