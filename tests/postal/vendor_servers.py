@@ -2,7 +2,8 @@
 
 - EmsServer: EMS open API. Decrypts `logitcsInterface` (|$4| + base64 SM4-ECB), checks the secret key
   appended to the JSON (the signature), answers with retCode/retMsg/retBody; one order per
-  logisticsOrderNo (a repeated one gets the first waybill); tracking from scripted sequences; pushes
+  logisticsOrderNo (a repeated one gets the first waybill), whose receiver must come parsed into province,
+  city and county (060001 parses); tracking from scripted sequences; pushes
   signed as base64(md5hex(body + push key)).
 - Kuaidi100Server: the aggregator's MD5-signed forms for orders, queries and pushes.
 """
@@ -10,6 +11,7 @@
 import base64
 import hashlib
 import json
+import re
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +25,8 @@ EMS_KEY = "c29uZ2RhLXRlc3Qta2V5IQ=="
 EMS_SENDER = "1100099887766"
 EMS_AUTH = "test-authorization-code"
 EMS_PUSH_KEY = "push-secret"
+# 060001 as EMS answers it for ordinary addresses: province (or municipality), city, county, the rest.
+ADDRESS = re.compile(r"^(.{2,3}?(?:省|自治区|市))(.{2,8}?(?:市|自治州|地区))?(.{1,8}?(?:区|县|旗))(.+)$")
 
 
 class _Server:
@@ -121,15 +125,26 @@ class EmsServer(_Server):
             return {"retCode": "S0002", "retMsg": "签名验证失败", "retBody": None}
         if form.get("apiCode") == "020003":
             return self._create(content)
+        if form.get("apiCode") == "060001":
+            return self._parse(str(content.get("wholeAddress", "")))
         if form.get("apiCode") == "040001":
             events = self.tracking.get(str(content.get("waybillNo")), [])
             return {"retCode": "00000", "retMsg": "成功", "retBody": json.dumps({"responseItems": events})}
         return {"retCode": "B0404", "retMsg": "接口编码不存在", "retBody": None}
 
+    def _parse(self, whole: str) -> dict[str, Any]:
+        found = ADDRESS.match(whole)
+        if found is None:
+            return {"retCode": "B0101", "retMsg": "地址解析失败", "retBody": None}
+        prov, city, county, rest = found.groups()
+        body = {"prov": prov, "city": city or prov, "county": county, "address": rest}
+        return {"retCode": "00000", "retMsg": "成功", "retBody": json.dumps(body, ensure_ascii=False)}
+
     def _create(self, content: dict[str, Any]) -> dict[str, Any] | None:
         key = content.get("logisticsOrderNo")
-        if not key or not content.get("receiver", {}).get("address"):
-            return {"retCode": "B0001", "retMsg": "收件人地址不能为空", "retBody": None}
+        receiver = content.get("receiver", {})
+        if not key or not all(receiver.get(part) for part in ("prov", "city", "county", "address")):
+            return {"retCode": "B0001", "retMsg": "收件人省、市、区县及地址不能为空", "retBody": None}
         if self.refuse_next_order:
             message, self.refuse_next_order = self.refuse_next_order, None
             return {"retCode": "B0002", "retMsg": message, "retBody": None}

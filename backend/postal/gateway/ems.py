@@ -3,9 +3,10 @@
 Every call is a form POST to the base URL with `apiCode`, `senderNo`, `authorization`, `msgType`,
 `timeStamp`, `version`, `userCode` and `logitcsInterface` = `|$4|` + base64(SM4-ECB(JSON + key)): the
 secret key appended to the JSON before encryption is the signature EMS checks after decrypting. The answer
-is JSON with `retCode` (`00000` on success), `retMsg` and `retBody`. API codes used: 020003 create order,
-040001 tracking by waybill. Pushed traces come as a form with `logistics_interface` ({"traces": [...]})
-and `data_digest` = base64(md5hex(logistics_interface + push key)).
+is JSON with `retCode` (`00000` on success), `retMsg` and `retBody`. API codes used: 060001 address
+parsing (the order's receiver by province, city and county), 020003 create order, 040001 tracking by
+waybill. Pushed traces come as a form with `logistics_interface` ({"traces": [...]}) and `data_digest`
+= base64(md5hex(logistics_interface + push key)).
 """
 
 import base64
@@ -34,6 +35,7 @@ from backend.postal.gateway.base import (
 
 CREATE_ORDER = "020003"
 TRACKING = "040001"
+ADDRESS_PARSING = "060001"
 OK = "00000"
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 SIGNER = re.compile(r"(?:签收人|收件人|代收人)(?:是|为)?[:：]\s*([^，,。；;\s]+)|(本人)签收")
@@ -136,7 +138,18 @@ class EmsGateway(PostalGateway):
         body = answer.get("retBody")
         return json.loads(body) if isinstance(body, str) else body
 
+    def parse_address(self, whole: str) -> dict[str, str]:
+        """EMS's address parsing (060001): province, city, county and the rest, as its orders need them."""
+        body = self._call(ADDRESS_PARSING, {"wholeAddress": whole})
+        return {key: str(body.get(key) or "") for key in ("prov", "city", "county", "address")}
+
     def create_order(self, letter: Letter) -> Order:
+        try:
+            receiver = self.parse_address(letter.recipient_address)
+        except GatewayError as error:
+            raise GatewayError(
+                f"收件地址「{letter.recipient_address}」EMS 无法识别，请修正后再确认：{error}"
+            ) from error
         content = {
             "logisticsOrderNo": letter.order_key,
             "bizProductNo": "10",  # 司法专邮
@@ -146,11 +159,7 @@ class EmsGateway(PostalGateway):
                 "mobile": letter.sender_phone,
                 "address": letter.sender_address,
             },
-            "receiver": {
-                "name": letter.recipient_name,
-                "mobile": letter.recipient_phone,
-                "address": letter.recipient_address,
-            },
+            "receiver": {"name": letter.recipient_name, "mobile": letter.recipient_phone, **receiver},
             "cargos": [{"cargoName": letter.document_list}],
             "remarks": letter.case_number,
         }
