@@ -276,7 +276,15 @@ def confirm_batch(
     if batch.status is BatchStatus.confirmed:
         return ConfirmReport(batch=batch)
     report = ConfirmReport(batch=batch)
-    for item in batch.items:
+    # Two clerks confirming at once: the second waits here, then sees the first one's waybills.
+    locked = (
+        select(PostalItem)
+        .where(PostalItem.batch_id == batch.id)
+        .order_by(PostalItem.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    for item in db_session.scalars(locked).all():
         if item.status is not ItemStatus.draft:
             continue
         try:
