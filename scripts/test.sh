@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run Songda's full test suite: lint, then every test on SQLite and again on PostgreSQL.
+# Run Songda's full test suite: lint, then every test on SQLite and on PostgreSQL (at once), the
+# real-Asterisk suites once.
 # Debian/Ubuntu as root. Uses PostgreSQL/Redis on 127.0.0.1 when they answer (CI);
 # otherwise starts private throwaway instances from Debian's packages.
 set -euo pipefail
@@ -16,6 +17,15 @@ echo "==> ruff"
 echo "==> mypy --strict (telephony, asr, agent desk, backend core and deliveries)"
 .venv/bin/mypy --strict telephony asr agent_desk backend/core backend/deliveries
 
+check_rc() {
+    local label=$1 rc=$2
+    if [ "$rc" -eq 5 ]; then
+        echo "pytest collected no tests on $label: failing the run" >&2
+        exit 1
+    fi
+    [ "$rc" -eq 0 ] || { echo "pytest failed on $label (exit $rc)" >&2; exit "$rc"; }
+}
+
 run_pytest() {
     local label=$1
     shift
@@ -24,15 +34,37 @@ run_pytest() {
     "$@"
     local rc=$?
     set -e
-    if [ "$rc" -eq 5 ]; then
-        echo "pytest collected no tests on $label: failing the run" >&2
-        exit 1
-    fi
-    [ "$rc" -eq 0 ] || exit "$rc"
+    check_rc "$label" "$rc"
 }
 
-run_pytest SQLite env -u SONGDA_TEST_DATABASE_URL .venv/bin/pytest "$@"
-run_pytest PostgreSQL env SONGDA_TEST_DATABASE_URL="$PG_TEST_URL" .venv/bin/pytest "$@"
+# Redis database N of the test Redis (each concurrent run gets its own, so their streams never meet).
+redis_db() { echo "${SONGDA_TEST_REDIS_URL%/*}/$1"; }
+
+if [ "$#" -gt 0 ]; then  # the tests asked for, on each database in turn
+    run_pytest SQLite env -u SONGDA_TEST_DATABASE_URL .venv/bin/pytest "$@"
+    run_pytest PostgreSQL env SONGDA_TEST_DATABASE_URL="$PG_TEST_URL" .venv/bin/pytest "$@"
+else
+    # Everything but the real-Asterisk suites on both databases at once (two cores); then the Asterisk
+    # suites once, alone (they share Asterisk's fixed ports and measure live audio), on PostgreSQL.
+    logs=$(mktemp -d)
+    echo "==> pytest on SQLite and on PostgreSQL at once (not the Asterisk suites); logs in $logs"
+    set +e
+    env -u SONGDA_TEST_DATABASE_URL SONGDA_TEST_REDIS_URL="$(redis_db 14)" \
+        .venv/bin/pytest -m "not asterisk" -p no:cacheprovider >"$logs/sqlite.log" 2>&1 &
+    sqlite_pid=$!
+    env SONGDA_TEST_DATABASE_URL="$PG_TEST_URL" SONGDA_TEST_REDIS_URL="$(redis_db 15)" \
+        .venv/bin/pytest -m "not asterisk" -p no:cacheprovider >"$logs/postgresql.log" 2>&1 &
+    pg_pid=$!
+    wait "$sqlite_pid"; sqlite_rc=$?
+    wait "$pg_pid"; pg_rc=$?
+    set -e
+    echo "==> pytest on SQLite (not the Asterisk suites)"; cat "$logs/sqlite.log"
+    echo "==> pytest on PostgreSQL (not the Asterisk suites)"; cat "$logs/postgresql.log"
+    check_rc SQLite "$sqlite_rc"
+    check_rc PostgreSQL "$pg_rc"
+    run_pytest "PostgreSQL (the Asterisk suites)" \
+        env SONGDA_TEST_DATABASE_URL="$PG_TEST_URL" .venv/bin/pytest -m asterisk -p no:cacheprovider
+fi
 
 # Once, not per database: schema-driven fuzzing of a live server with demo data, as each role.
 if [ "$#" -eq 0 ]; then

@@ -18,6 +18,7 @@ COURT_INTAKE = frozenset({Role.admin, Role.supervisor, Role.clerk})
 SERVICE_STAFF = frozenset({Role.admin, Role.supervisor, Role.agent, Role.field_officer})
 CALLERS = frozenset({Role.admin, Role.supervisor, Role.agent})
 WINDOW = frozenset({Role.admin, Role.supervisor, Role.clerk})
+FIELD = frozenset({Role.admin, Role.supervisor, Role.field_officer})
 
 POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/health"): PUBLIC,
@@ -99,6 +100,19 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/window/attempts/{attempt_id}/signatures/address-confirmation"): WINDOW,
     ("POST", "/api/window/attempts/{attempt_id}/refusal"): WINDOW,
     ("POST", "/api/window/attempts/{attempt_id}/serve"): WINDOW,
+    ("GET", "/api/field/attempts"): MANAGERS,
+    ("GET", "/api/field/officers"): MANAGERS,
+    ("POST", "/api/field/assignments"): MANAGERS,
+    ("POST", "/api/field/plan-day"): MANAGERS,
+    ("GET", "/api/field/settings"): FIELD,
+    ("GET", "/api/field/tasks"): FIELD,
+    ("GET", "/api/field/tasks/{assignment_id}"): FIELD,
+    ("POST", "/api/field/routes"): FIELD,
+    ("POST", "/api/field/tasks/{assignment_id}/check-in"): FIELD,
+    ("POST", "/api/field/tasks/{assignment_id}/media"): FIELD,
+    ("POST", "/api/field/tasks/{assignment_id}/outcome"): FIELD,
+    ("POST", "/api/field/track"): FIELD,
+    ("GET", "/api/field/mileage"): FIELD,
 }
 
 
