@@ -19,7 +19,8 @@ from backend.core.clock import BEIJING
 from backend.database import utcnow
 from backend.deliveries import planning, serving
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus
-from backend.deliveries.models import AttemptFact, DeliveryAttempt
+from backend.deliveries.facts import recorded_facts
+from backend.deliveries.models import AddressConfirmation, AttemptFact, DeliveryAttempt
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.facts import record_fact
 from backend.evidence.models import Evidence
@@ -39,12 +40,36 @@ def _beijing(moment: datetime) -> str:
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
+def _same_address(left: str, right: str) -> bool:
+    return "".join(left.split()) == "".join(right.split())
+
+
+def signed_confirmation(db_session: Session, item: PostalItem) -> Evidence | None:
+    """The party's signed address confirmation (送达地址确认书) naming the address the letter went to."""
+    attempt = _attempt(db_session, item)
+    query = (
+        select(AddressConfirmation)
+        .where(
+            AddressConfirmation.party_id == attempt.delivery.party_id,
+            AddressConfirmation.postal_address.is_not(None),
+            AddressConfirmation.evidence_id.is_not(None),
+        )
+        .order_by(AddressConfirmation.confirmed_at.desc())
+    )
+    for confirmation in db_session.scalars(query):
+        if _same_address(confirmation.postal_address or "", item.address):
+            return db_session.get(Evidence, confirmation.evidence_id)
+    return None
+
+
 def address_confirmed(db_session: Session, item: PostalItem) -> bool:
-    """The party confirmed the address the letter went to (and the clerk did not change it)."""
+    """The party confirmed the address the letter went to: when the letter was planned (and the clerk did
+    not change it since), or in a signed address confirmation naming that very address."""
     query = select(AttemptFact.value).where(
         AttemptFact.attempt_id == item.attempt_id, AttemptFact.key == "address_confirmed"
     )
-    return db_session.scalar(query) == "是" and not item.address_edited
+    planned_confirmed = db_session.scalar(query) == "是" and not item.address_edited
+    return planned_confirmed or signed_confirmation(db_session, item) is not None
 
 
 def _tracking_log(db_session: Session, item: PostalItem, events: list[TrackingEvent]) -> Evidence:
@@ -193,6 +218,11 @@ def serve_returned(*, db_session: Session, item: PostalItem) -> None:
         "return_reason": return_reason(events, final),
     }
     _record(db_session, attempt, facts, log)
+    recorded = recorded_facts(db_session=db_session, attempt_id=attempt.id)
+    if recorded.get("address_confirmed") != "是":
+        confirmation = signed_confirmation(db_session, item)
+        assert confirmation is not None  # decide() served it for that reason
+        _record(db_session, attempt, {"address_confirmed": True}, confirmation)
     scan = db_session.get(Evidence, item.receipt_evidence_id)
     assert scan is not None
     _record(db_session, attempt, {"receipt": f"退回邮件/回执扫描件（证据 #{scan.id}）"}, scan)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from backend.postal import outcomes
@@ -34,15 +34,18 @@ def _key(moment: datetime, code: str) -> tuple[str, str]:
 
 
 def _known(db_session: Session, pairs: set[tuple[int, datetime]]) -> dict[int, set[tuple[str, str]]]:
-    """Of the (item, moment) pairs of a push, the events already stored, by (moment, code) per item."""
+    """Of the (item, moment) pairs of a push, the events already stored, by (moment, code) per item. Two
+    plain IN lists (the unique index on item, moment, code serves them on SQLite and PostgreSQL alike)."""
     known: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    ordered = sorted(pairs)
-    for start in range(0, len(ordered), 500):
+    item_ids = sorted({item_id for item_id, _ in pairs})
+    moments = sorted({moment for _, moment in pairs})
+    for start in range(0, len(item_ids), 500):
         query = select(TrackingEvent.item_id, TrackingEvent.op_time, TrackingEvent.op_code).where(
-            tuple_(TrackingEvent.item_id, TrackingEvent.op_time).in_(ordered[start : start + 500])
+            TrackingEvent.item_id.in_(item_ids[start : start + 500]), TrackingEvent.op_time.in_(moments)
         )
         for item_id, moment, code in db_session.execute(query):
-            known[item_id].add(_key(moment, code))
+            if (item_id, _moment(moment)) in pairs:
+                known[item_id].add(_key(moment, code))
     return known
 
 

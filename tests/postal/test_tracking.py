@@ -17,9 +17,11 @@ from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
-from backend.deliveries.facts import recorded_facts
-from backend.deliveries.models import DeliveryAttempt
+from backend.deliveries.facts import fact_rows, recorded_facts
+from backend.deliveries.models import AddressConfirmation, DeliveryAttempt
+from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
+from backend.evidence.service import store_evidence
 from backend.evidence.storage import absolute_path
 from backend.postal import printing, service, tracking
 from backend.postal.enums import ItemStatus
@@ -275,3 +277,43 @@ def test_a_letter_whose_attempt_was_cancelled_stops_being_polled(
     item, attempt, facts = _item(letter.id)
     assert item.status is ItemStatus.failed and attempt.status is AttemptStatus.cancelled and facts == {}
     assert poll_tracking_task() == {"stored": 0, "decided": 0}
+
+
+def test_a_signed_address_confirmation_makes_a_returned_letter_served(
+    ems: EmsServer, letters: Callable[..., list[int]], clerk: User, client: TestClient
+) -> None:
+    letters(1)  # planned by the router, say: nothing confirmed when it was planned
+    [letter] = _batch(clerk)
+    with database.get_session() as session:
+        attempt = session.get(DeliveryAttempt, letter.attempt_id)
+        signed_form = store_evidence(
+            db_session=session,
+            case_id=letter.case_id,
+            kind=EvidenceKind.address_confirmation,
+            content=b"%PDF-1.4 signed address confirmation",
+            content_type="application/pdf",
+            created_by_user=session.get(User, clerk.id),
+        )
+        session.add(
+            AddressConfirmation(
+                party_id=attempt.delivery.party_id,
+                postal_address=letter.address.replace("大街", "大街 "),  # as typed on the form
+                obtained_via=DeliveryMethod.pickup,
+                evidence_id=signed_form.id,
+            )
+        )
+        confirmation_id = signed_form.id
+    client.post("/api/postal/push", data=ems.push_form(refused_and_returned(letter.waybill_no or "")))
+    assert _item(letter.id)[0].status is ItemStatus.awaiting_receipt
+    answer = client.post(
+        f"/api/postal/letters/{letter.id}/receipts",
+        files={"file": ("envelope.png", _blank_png(), "image/png")},
+        headers=_headers(client, clerk),
+    )
+    assert answer.status_code == 201, answer.text
+    _, attempt, facts = _item(letter.id)
+    assert attempt.status is AttemptStatus.succeeded and attempt.legal_service_date == date(2026, 3, 6)
+    assert facts["address_confirmed"] == "是"
+    with database.get_session() as session:
+        rows = fact_rows(db_session=session, attempt_id=attempt.id)
+        assert rows["address_confirmed"].evidence_id == confirmation_id
