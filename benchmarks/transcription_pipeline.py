@@ -70,7 +70,7 @@ def seed_call(agent_leg: Path, party_leg: Path, mix_leg: Path) -> int:
     """A case, a phone attempt and its ended call with the legs filed as evidence; the call record id."""
     from backend.auth.models import User
     from backend.auth.roles import Role
-    from backend.calls.enums import CallOutcome, CallStatus, RecordingStatus
+    from backend.calls.enums import CallOutcome, RecordingStatus
     from backend.calls.models import CallRecord
     from backend.cases.enums import CaseType
     from backend.cases.models import Case
@@ -82,6 +82,7 @@ def seed_call(agent_leg: Path, party_leg: Path, mix_leg: Path) -> int:
     from backend.evidence.service import store_evidence
     from backend.parties.enums import LitigationRole, PartyType
     from backend.parties.models import Party
+    from telephony.states import CallState
 
     tag = uuid.uuid4().hex[:8]
     with get_session() as session:
@@ -123,7 +124,7 @@ def seed_call(agent_leg: Path, party_leg: Path, mix_leg: Path) -> int:
             agent_user_id=agent.id,
             agent_endpoint="1001",
             number_dialled="13800138000",
-            status=CallStatus.ended,
+            status=CallState.ended,
             outcome=CallOutcome.answered,
             recording_status=RecordingStatus.complete,
             mix_evidence_id=ids["mix"],

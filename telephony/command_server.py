@@ -11,8 +11,16 @@ from typing import Any
 
 from backend.core.streams import Stream, follow
 from telephony.ami import AmiError
-from telephony.commands import CommandReply, CommandRequest, HangUpCall, PlaceCall
+from telephony.commands import (
+    CommandReply,
+    CommandRequest,
+    HangUpCall,
+    ListenIn,
+    ListLiveCalls,
+    PlaceCall,
+)
 from telephony.control import CallControl, CallNotLive, OriginateRequest
+from telephony.live import live_call_data
 
 log = logging.getLogger(__name__)
 KEYS_REMEMBERED = 10_000
@@ -56,6 +64,17 @@ class LocalCallCommands:
     async def hang_up(self, call_id: str) -> None:
         await self.control.hangup(call_id)
 
+    async def listen_in(self, command: ListenIn) -> None:
+        await self.control.listen_in(
+            call_id=command.call_id,
+            supervisor_extension=command.supervisor_extension,
+            whisper=command.whisper,
+            spy_call_id=command.spy_call_id,
+        )
+
+    async def live_calls(self) -> list[dict[str, Any]]:
+        return [live_call_data(call) for call in self.control.live_calls()]
+
 
 class CallCommandServer:
     """Runs the commands other processes send, each in its own task, and answers every one in time."""
@@ -96,18 +115,22 @@ class CallCommandServer:
         self._spawn(self._answer(request))
 
     async def _answer(self, request: CommandRequest) -> None:
-        reply = CommandReply(command_id=request.command_id)
         try:
-            await self._run(request)
+            reply = CommandReply(command_id=request.command_id, data=await self._run(request))
         except CallNotLive:
             reply = CommandReply(command_id=request.command_id, failure="not_live")
         except AmiError as error:
             reply = CommandReply(command_id=request.command_id, failure="unavailable", message=str(error))
         await self.replies.publish([reply])
 
-    async def _run(self, request: CommandRequest) -> None:
+    async def _run(self, request: CommandRequest) -> dict[str, Any] | None:
         command = request.command
         if isinstance(command, PlaceCall):
             await self.commands.place(command)
         elif isinstance(command, HangUpCall):
             await self.commands.hang_up(command.call_id)
+        elif isinstance(command, ListenIn):
+            await self.commands.listen_in(command)
+        elif isinstance(command, ListLiveCalls):
+            return {"calls": await self.commands.live_calls()}
+        return None

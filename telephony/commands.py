@@ -1,4 +1,5 @@
-"""Call commands: placing and hanging up calls, asked of the one process that owns AMI.
+"""Call commands: placing, hanging up and listening in on calls, and the list of live calls, asked of the
+one process that owns AMI.
 
 `LocalCallCommands` runs them on that process's CallControl. Any other API process uses
 `RemoteCallCommands`: the command goes over the call-command stream to the owner's `CallCommandServer`,
@@ -40,8 +41,24 @@ class HangUpCall:
     call_id: str
 
 
-CallCommand = PlaceCall | HangUpCall
-COMMAND_CODEC = DataclassCodec[CallCommand](PlaceCall, HangUpCall)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListenIn:
+    """Ring the supervisor's phone and let them hear (or whisper to the agent of) the call CALL_ID; the spy
+    call is placed with SPY_CALL_ID."""
+
+    call_id: str
+    supervisor_extension: str
+    whisper: bool = False
+    spy_call_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListLiveCalls:
+    """The calls in progress, as call control's live state holds them (answered in the reply's data)."""
+
+
+CallCommand = PlaceCall | HangUpCall | ListenIn | ListLiveCalls
+COMMAND_CODEC = DataclassCodec[CallCommand](PlaceCall, HangUpCall, ListenIn, ListLiveCalls)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,11 +72,13 @@ class CommandRequest:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommandReply:
-    """How the command went: FAILURE is None, "not_live" (no such call in progress) or "unavailable"."""
+    """How the command went: FAILURE is None, "not_live" (no such call in progress) or "unavailable";
+    DATA, what a query answers (JSON values)."""
 
     command_id: str
     failure: str | None = None
     message: str = ""
+    data: dict[str, Any] | None = None
 
 
 class CommandRequestCodec:
@@ -83,6 +102,12 @@ class CallCommands(Protocol):
 
     async def hang_up(self, call_id: str) -> None:
         """Raises CallNotLive, or AmiError."""
+
+    async def listen_in(self, command: ListenIn) -> None:
+        """Raises CallNotLive, or AmiError."""
+
+    async def live_calls(self) -> list[dict[str, Any]]:
+        """The calls in progress (telephony.live.live_call_data); raises AmiError when unreachable."""
 
 
 def command_streams(url: str) -> tuple[Stream[CommandRequest], Stream[CommandReply]]:

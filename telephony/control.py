@@ -1,4 +1,5 @@
-"""Call control for the one process that owns AMI: originate, hang up, live state, resync on reconnect."""
+"""Call control for the one process that owns AMI: originate, hang up, listen in, live state, resync on
+reconnect. Nothing else sends AMI actions about calls."""
 
 import asyncio
 import logging
@@ -13,6 +14,7 @@ from telephony.normalizer import WANTED_EVENTS
 from telephony.pipeline import EventPipeline
 
 log = logging.getLogger(__name__)
+SPY_ANSWER_SECONDS = 30
 
 OUTBOUND_CONTEXT = "songda-outbound"
 # After a reconnect, a call missing from CoreShowChannels is declared ended only after this grace, in
@@ -62,6 +64,32 @@ class OriginateRequest:
         if self.ring_timeout_seconds:
             headers.append(("Variable", f"SONGDA_RING_TIMEOUT={self.ring_timeout_seconds}"))
         return headers
+
+
+@dataclass(frozen=True, slots=True)
+class SpyRequest:
+    """Ring the supervisor's endpoint; on answer, ChanSpy on the agent's channel (whisper: speak to them)."""
+
+    spy_call_id: str
+    supervisor_endpoint: str
+    agent_channel: str
+    whisper: bool = False
+
+    @property
+    def options(self) -> str:
+        # q: no beep or channel announcement; E: end when the spied channel hangs up; w: whisper to the agent.
+        return "qEw" if self.whisper else "qE"
+
+    def headers(self) -> list[tuple[str, str]]:
+        return [
+            ("Channel", f"PJSIP/{self.supervisor_endpoint}"),
+            ("Application", "ChanSpy"),
+            ("Data", f"{self.agent_channel},{self.options}"),
+            ("Async", "true"),
+            ("Timeout", str(SPY_ANSWER_SECONDS * 1000)),
+            ("ChannelId", self.spy_call_id),
+            ("CallerID", '"监听" <0000>'),
+        ]
 
 
 def ami_settings_for(*, host: str, port: int, username: str, secret: str) -> AmiSettings:
@@ -122,6 +150,22 @@ class CallControl:
         if call is None or call.agent_channel is None:
             raise CallNotLive(call_id)
         await self.ami.action("Hangup", [("Channel", call.agent_channel), ("Cause", "16")])
+
+    async def listen_in(
+        self, *, call_id: str, supervisor_extension: str, whisper: bool, spy_call_id: str
+    ) -> None:
+        """Ring the supervisor (browser phone first) and let them hear the agent leg of CALL_ID, or
+        whisper to the agent; raises CallNotLive when the call is not up, AmiError when Asterisk refused."""
+        call = self.pipeline.tracker.calls.get(call_id)
+        if call is None or call.agent_channel is None:
+            raise CallNotLive(call_id)
+        request = SpyRequest(
+            spy_call_id=spy_call_id,
+            supervisor_endpoint=await self.endpoint_to_ring(supervisor_extension),
+            agent_channel=call.agent_channel,
+            whisper=whisper,
+        )
+        await self.ami.action("Originate", request.headers())
 
     async def is_registered(self, endpoint: str) -> bool:
         """Whether the PJSIP ENDPOINT is reachable now (AMI Getvar DEVICE_STATE, one round trip)."""

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
+from typing import Any
 
 from telephony.ami_protocol import AmiMessage
 from telephony.events import (
@@ -28,20 +28,11 @@ from telephony.events import (
     RecordingStarted,
     RecordingStopped,
 )
+from telephony.states import CallState, advance
 
 ENDED_CALLS_REMEMBERED = 10_000
 # Q.850 causes for an Originate that failed before any agent channel existed.
 ORIGINATE_REASON_CAUSES = {3: 19, 5: 17, 8: 34}
-
-
-class LiveState(StrEnum):
-    originating = "originating"
-    agent_ringing = "agent_ringing"
-    agent_connected = "agent_connected"
-    party_dialling = "party_dialling"
-    party_ringing = "party_ringing"
-    talking = "talking"
-    ended = "ended"
 
 
 @dataclass(slots=True)
@@ -52,7 +43,7 @@ class LiveCall:
     number: str | None = None
     agent_channel: str | None = None
     party_channel: str | None = None
-    state: LiveState = LiveState.originating
+    state: CallState = CallState.originating
     on_hold: bool = False
     recording: bool = False
     agent_answered: bool = False
@@ -61,6 +52,21 @@ class LiveCall:
     dial_status: str | None = None
     dial_cause: int | None = None
     seen: set[tuple[str, ...]] = field(default_factory=set)
+
+
+def live_call_data(call: LiveCall) -> dict[str, Any]:
+    """What other processes and the API see of a live call (JSON values)."""
+    return {
+        "call_id": call.call_id,
+        "started_at": call.started_at.isoformat(),
+        "agent_endpoint": call.agent_endpoint,
+        "number": call.number,
+        "state": call.state.value,
+        "on_hold": call.on_hold,
+        "recording": call.recording,
+        "agent_answered": call.agent_answered,
+        "party_answered": call.party_answered,
+    }
 
 
 class CallTracker:
@@ -86,6 +92,7 @@ class CallTracker:
             return []
         call.seen.add(key)
         _UPDATES[type(event)](call, event)
+        call.state = advance(call.state, event)
         accepted = [event]
         if isinstance(event, HungUp) and event.leg is Leg.agent:
             accepted.extend(self._end(call, event))
@@ -187,30 +194,19 @@ def _set_originate_failed(call: LiveCall, event: OriginateFailed) -> None:
 
 def _set_agent_ringing(call: LiveCall, event: AgentRinging) -> None:
     call.agent_channel = event.channel
-    if call.state is LiveState.originating:
-        call.state = LiveState.agent_ringing
 
 
 def _set_agent_answered(call: LiveCall, event: AgentAnswered) -> None:
     call.agent_channel, call.agent_answered = event.channel, True
-    if call.state in (LiveState.originating, LiveState.agent_ringing):
-        call.state = LiveState.agent_connected
 
 
 def _set_party_dialled(call: LiveCall, event: PartyDialled) -> None:
     call.party_channel = event.channel
     call.number = call.number or event.number
-    if not call.party_answered:
-        call.state = LiveState.party_dialling
-
-
-def _set_party_ringing(call: LiveCall, event: PartyRinging) -> None:
-    if not call.party_answered:
-        call.state = LiveState.party_ringing
 
 
 def _set_party_answered(call: LiveCall, event: PartyAnswered) -> None:
-    call.party_channel, call.party_answered, call.state = event.channel, True, LiveState.talking
+    call.party_channel, call.party_answered = event.channel, True
 
 
 def _set_held(call: LiveCall, event: CallHeld) -> None:
@@ -226,11 +222,6 @@ def _set_dial_result(call: LiveCall, event: DialResult) -> None:
     call.dial_status, call.dial_cause = event.dial_status, event.cause
 
 
-def _set_hung_up(call: LiveCall, event: HungUp) -> None:
-    if event.leg is Leg.agent:
-        call.state = LiveState.ended
-
-
 def _ignore(call: LiveCall, event: CallEvent) -> None:
     return None
 
@@ -241,13 +232,13 @@ _UPDATES: dict[type[CallEvent], Callable[[LiveCall, CallEvent], None]] = {
     AgentRinging: _set_agent_ringing,  # type: ignore[dict-item]
     AgentAnswered: _set_agent_answered,  # type: ignore[dict-item]
     PartyDialled: _set_party_dialled,  # type: ignore[dict-item]
-    PartyRinging: _set_party_ringing,  # type: ignore[dict-item]
+    PartyRinging: _ignore,
     PartyAnswered: _set_party_answered,  # type: ignore[dict-item]
     CallBridged: _ignore,
     CallHeld: _set_held,  # type: ignore[dict-item]
     RecordingStarted: _set_recording,  # type: ignore[dict-item]
     RecordingStopped: _set_recording,  # type: ignore[dict-item]
     DialResult: _set_dial_result,  # type: ignore[dict-item]
-    HungUp: _set_hung_up,  # type: ignore[dict-item]
+    HungUp: _ignore,
     CallEnded: _ignore,
 }

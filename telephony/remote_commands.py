@@ -4,10 +4,19 @@ owner's CallCommandServer, and its reply awaited on the reply stream."""
 import asyncio
 import time
 import uuid
+from typing import Any
 
 from backend.core.streams import Stream, follow
 from telephony.ami import AmiError
-from telephony.commands import CallCommand, CommandReply, CommandRequest, HangUpCall, PlaceCall
+from telephony.commands import (
+    CallCommand,
+    CommandReply,
+    CommandRequest,
+    HangUpCall,
+    ListenIn,
+    ListLiveCalls,
+    PlaceCall,
+)
 from telephony.control import CallNotLive
 
 REPLY_TIMEOUT_SECONDS = 10.0
@@ -49,11 +58,19 @@ class RemoteCallCommands:
     async def hang_up(self, call_id: str) -> None:
         await self._ask(HangUpCall(call_id=call_id))
 
-    async def _ask(self, command: CallCommand) -> None:
+    async def listen_in(self, command: ListenIn) -> None:
+        await self._ask(command)
+
+    async def live_calls(self) -> list[dict[str, Any]]:
+        reply = await self._ask(ListLiveCalls())
+        return list((reply.data or {}).get("calls", []))
+
+    async def _ask(self, command: CallCommand) -> CommandReply:
         """Send COMMAND; an owner that does not answer in time is taken as unavailable. The owner drops a
         command that reaches it after it expired, so one held up in the stream never places a call late."""
         command_id = uuid.uuid4().hex
-        reply = self._waiting[command_id] = asyncio.get_running_loop().create_future()
+        reply: asyncio.Future[CommandReply] = asyncio.get_running_loop().create_future()
+        self._waiting[command_id] = reply
         request = CommandRequest(
             command_id=command_id, expires_at=time.time() + self.timeout, command=command
         )
@@ -65,6 +82,7 @@ class RemoteCallCommands:
         finally:
             self._waiting.pop(command_id, None)
         _raise_failure(answer)
+        return answer
 
     async def _send(self, request: CommandRequest) -> None:
         try:

@@ -1,13 +1,6 @@
+"""The call record's outcomes and recording states; the call's own states are in telephony/states.py."""
+
 from enum import StrEnum
-
-
-class CallStatus(StrEnum):
-    requested = "requested"  # record written, Originate not yet accepted
-    agent_ringing = "agent_ringing"
-    agent_connected = "agent_connected"
-    party_ringing = "party_ringing"
-    talking = "talking"
-    ended = "ended"
 
 
 class CallOutcome(StrEnum):

@@ -4,8 +4,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.calls.enums import CallOutcome, CallStatus, RecordingStatus
+from backend.calls.enums import CallOutcome, RecordingStatus
 from backend.database import Base, enum_column, utcnow
+from telephony.states import CallState
 
 if TYPE_CHECKING:
     from backend.auth.models import User
@@ -25,8 +26,8 @@ class CallRecord(Base):
     agent_endpoint: Mapped[str] = mapped_column(String(40))
     number_dialled: Mapped[str] = mapped_column(String(32))
     connected_number: Mapped[str | None] = mapped_column(String(32))
-    status: Mapped[CallStatus] = mapped_column(
-        enum_column(CallStatus), default=CallStatus.requested, index=True
+    status: Mapped[CallState] = mapped_column(
+        enum_column(CallState), default=CallState.originating, index=True
     )
 
     originated_at: Mapped[datetime | None]

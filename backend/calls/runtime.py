@@ -107,14 +107,6 @@ async def _remote_call_control(app: FastAPI, settings: Settings) -> AsyncIterato
         await remote.stop()
 
 
-def current_runtime(request: Request) -> TelephonyRuntime:
-    """The runtime of this process, or 503 when this process does not own call control."""
-    runtime: TelephonyRuntime | None = getattr(request.app.state, "telephony", None)
-    if runtime is None:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "本进程未启用呼叫控制")
-    return runtime
-
-
 def current_call_commands(request: Request) -> CallCommands:
     """Call commands in this process (run here or sent to the owner), or 503 when there is no way to one."""
     commands: CallCommands | None = getattr(request.app.state, "call_commands", None)

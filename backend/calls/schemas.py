@@ -1,8 +1,9 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from backend.calls.enums import CallOutcome, CallStatus, RecordingStatus
+from backend.calls.enums import CallOutcome, RecordingStatus
+from telephony.states import CALL_STATE_LABELS, CallState
 
 
 class CallCreate(BaseModel):
@@ -22,7 +23,7 @@ class CallRead(BaseModel):
     agent_endpoint: str
     number_dialled: str
     connected_number: str | None
-    status: CallStatus
+    status: CallState
     originated_at: datetime | None
     agent_answered_at: datetime | None
     dialled_at: datetime | None
@@ -43,14 +44,17 @@ class CallRead(BaseModel):
 
 
 class LiveCallRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     call_id: str
     started_at: datetime
     agent_endpoint: str | None
     number: str | None
-    state: str
+    state: CallState
     on_hold: bool
     recording: bool
     agent_answered: bool
     party_answered: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def state_label(self) -> str:
+        return CALL_STATE_LABELS[self.state]

@@ -10,14 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
-from backend.calls.enums import CallStatus, RecordingStatus
+from backend.calls.enums import RecordingStatus
 from backend.calls.models import CallRecord
 from backend.calls.outcomes import decide_outcome
 from backend.deliveries.enums import DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
 from telephony.events import (
     AgentAnswered,
-    AgentRinging,
     CallEnded,
     CallEvent,
     CallOriginated,
@@ -29,8 +28,7 @@ from telephony.events import (
     RecordingStarted,
     event_to_dict,
 )
-
-_STATUS_ORDER = list(CallStatus)
+from telephony.states import advance
 
 
 class CallRequestError(ValueError):
@@ -109,6 +107,7 @@ def apply_events(*, db_session: Session, events: Sequence[CallEvent]) -> list[Ca
         if record is None or not _log_event(record, event):
             continue
         _APPLY.get(type(event), _no_change)(record, event)
+        record.status = advance(record.status, event)
         if isinstance(event, CallEnded):
             ended.append(record)
     return ended
@@ -124,22 +123,12 @@ def _log_event(record: CallRecord, event: CallEvent) -> bool:
     return True
 
 
-def _advance(record: CallRecord, status: CallStatus) -> None:
-    if _STATUS_ORDER.index(status) > _STATUS_ORDER.index(record.status):
-        record.status = status
-
-
 def _originated(record: CallRecord, event: CallOriginated) -> None:
     record.originated_at = record.originated_at or event.at
 
 
-def _agent_ringing(record: CallRecord, event: AgentRinging) -> None:
-    _advance(record, CallStatus.agent_ringing)
-
-
 def _agent_answered(record: CallRecord, event: AgentAnswered) -> None:
     record.agent_answered_at = record.agent_answered_at or event.at
-    _advance(record, CallStatus.agent_connected)
 
 
 def _party_dialled(record: CallRecord, event: PartyDialled) -> None:
@@ -148,13 +137,11 @@ def _party_dialled(record: CallRecord, event: PartyDialled) -> None:
 
 def _party_ringing(record: CallRecord, event: PartyRinging) -> None:
     record.ring_at = record.ring_at or event.at
-    _advance(record, CallStatus.party_ringing)
 
 
 def _party_answered(record: CallRecord, event: PartyAnswered) -> None:
     record.answered_at = record.answered_at or event.at
     record.connected_number = record.connected_number or event.connected_number or record.number_dialled
-    _advance(record, CallStatus.talking)
 
 
 def _recording_started(record: CallRecord, event: RecordingStarted) -> None:
@@ -168,7 +155,6 @@ def _dial_result(record: CallRecord, event: DialResult) -> None:
 
 def _call_ended(record: CallRecord, event: CallEnded) -> None:
     record.ended_at = event.at
-    record.status = CallStatus.ended
     record.dial_status = record.dial_status or event.dial_status
     record.hangup_cause = event.cause
     record.hangup_cause_text = _cause_text(record.event_log, event.cause)
@@ -195,7 +181,6 @@ def _no_change(record: CallRecord, event: CallEvent) -> None:
 
 _APPLY: dict[type[CallEvent], Any] = {
     CallOriginated: _originated,
-    AgentRinging: _agent_ringing,
     AgentAnswered: _agent_answered,
     PartyDialled: _party_dialled,
     PartyRinging: _party_ringing,

@@ -12,12 +12,7 @@ from backend.auth.roles import Role
 from backend.calls import flows as call_flows
 from backend.calls import service as call_service
 from backend.calls.models import CallRecord
-from backend.calls.runtime import (
-    TelephonyRuntime,
-    current_call_commands,
-    current_runtime,
-    telephony_lifespan,
-)
+from backend.calls.runtime import current_call_commands, telephony_lifespan
 from backend.calls.schemas import CallCreate, CallRead, LiveCallRead
 from backend.database import SessionDep
 from telephony.ami import AmiError
@@ -30,7 +25,6 @@ router = SecuredRouter(
     roles={Role.agent, Role.supervisor, Role.admin},
     lifespan=telephony_lifespan,
 )
-RuntimeDep = Annotated[TelephonyRuntime, Depends(current_runtime)]
 CallCommandsDep = Annotated[CallCommands, Depends(current_call_commands)]
 IdempotencyKey = Annotated[str, Header(alias="Idempotency-Key", min_length=8, max_length=100)]
 
@@ -86,8 +80,12 @@ async def hangup_call(
 
 
 @router.get("/live", response_model=list[LiveCallRead])
-def live_calls(user: CurrentUser, runtime: RuntimeDep) -> list[LiveCallRead]:
-    calls = [LiveCallRead.model_validate(call) for call in runtime.control.live_calls()]
+async def live_calls(user: CurrentUser, commands: CallCommandsDep) -> list[LiveCallRead]:
+    """The calls in progress as call control has them, asked of the process that owns it."""
+    try:
+        calls = [LiveCallRead.model_validate(call) for call in await commands.live_calls()]
+    except AmiError as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "电话系统暂不可用") from error
     if user.role is Role.agent:
         calls = [call for call in calls if call.agent_endpoint == user.sip_extension]
     return calls

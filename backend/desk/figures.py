@@ -6,13 +6,14 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from backend.calls.enums import CallOutcome, CallStatus, RecordingStatus
+from backend.calls.enums import CallOutcome, RecordingStatus
 from backend.calls.models import CallRecord
 from backend.core.clock import beijing_day_start, court_today
 from backend.database import utcnow
 from backend.deliveries.enums import AttemptOutcome
 from backend.deliveries.models import DeliveryAttempt
 from backend.desk.snapshots import iso
+from telephony.states import CallState
 
 STEERED_OUTCOMES = (AttemptOutcome.pickup_booked, AttemptOutcome.electronic_consent)
 PICKUP_OR_ELECTRONIC_TARGET = 0.6
@@ -28,7 +29,7 @@ def today_figures(*, db_session: Session) -> dict[str, Any]:
     row = db_session.execute(
         select(
             func.count(CallRecord.id),
-            func.sum(case((CallRecord.status == CallStatus.ended, 1), else_=0)),
+            func.sum(case((CallRecord.status == CallState.ended, 1), else_=0)),
             func.sum(case((answered, 1), else_=0)),
             func.sum(case((answered & DeliveryAttempt.outcome.in_(STEERED_OUTCOMES), 1), else_=0)),
             func.sum(

@@ -10,46 +10,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.calls.enums import CallStatus
 from backend.calls.models import CallRecord
 from backend.calls.outcomes import decide_outcome
 from backend.deliveries.models import DeliveryAttempt
 from backend.desk.snapshots import iso
 from telephony.events import (
-    AgentAnswered,
-    AgentRinging,
-    CallBridged,
     CallEnded,
     CallEvent,
     CallHeld,
     CallOriginated,
     PartyAnswered,
-    PartyDialled,
-    PartyRinging,
     RecordingStarted,
     RecordingStopped,
 )
+from telephony.states import CALL_STATE_LABELS, CallState, advance
 
 LIVE_WINDOW = timedelta(hours=12)  # older unfinished records are stale, not live
 REMEMBERED_CALLS = 5_000
-RECORD_STATES = {
-    CallStatus.requested: "originated",
-    CallStatus.agent_ringing: "agent_ringing",
-    CallStatus.agent_connected: "agent_answered",
-    CallStatus.party_ringing: "party_ringing",
-    CallStatus.talking: "party_answered",
-    CallStatus.ended: "hungup",
-}
-EVENT_STATES: dict[type[CallEvent], str] = {
-    CallOriginated: "originated",
-    AgentRinging: "agent_ringing",
-    AgentAnswered: "agent_answered",
-    PartyDialled: "party_ringing",
-    PartyRinging: "party_ringing",
-    PartyAnswered: "party_answered",
-    CallBridged: "bridged",
-    CallEnded: "hungup",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +65,7 @@ def owner_of(*, db_session: Session, call_id: str) -> CallOwner | None:
 def record_data(record: CallRecord, delivery_id: int | None) -> dict[str, Any]:
     return {
         "call_id": record.call_id,
-        "state": RECORD_STATES[record.status],
+        **_state_data(record.status),
         "delivery_id": delivery_id,
         "attempt_id": record.delivery_attempt_id,
         "agent_user_id": record.agent_user_id,
@@ -110,7 +87,7 @@ def live_records(
     query = (
         select(CallRecord, DeliveryAttempt.delivery_id)
         .join(DeliveryAttempt, DeliveryAttempt.id == CallRecord.delivery_attempt_id)
-        .where(CallRecord.status != CallStatus.ended, CallRecord.created_at > now - LIVE_WINDOW)
+        .where(CallRecord.status != CallState.ended, CallRecord.created_at > now - LIVE_WINDOW)
         .order_by(CallRecord.id)
     )
     if agent_user_id is not None:
@@ -118,10 +95,14 @@ def live_records(
     return [record_data(record, delivery_id) for record, delivery_id in db_session.execute(query)]
 
 
+def _state_data(state: CallState) -> dict[str, str]:
+    return {"state": state.value, "state_label": CALL_STATE_LABELS[state]}
+
+
 def _new_call(event: CallEvent, owner: CallOwner | None) -> dict[str, Any]:
     return {
         "call_id": event.call_id,
-        "state": "originated",
+        **_state_data(CallState.originating),
         "delivery_id": owner.delivery_id if owner else None,
         "attempt_id": owner.attempt_id if owner else None,
         "agent_user_id": owner.agent_user_id if owner else None,
@@ -177,11 +158,11 @@ class LiveCallBoard:
 
 
 def _update(call: dict[str, Any], event: CallEvent) -> None:
-    state = EVENT_STATES.get(type(event))
+    call.update(_state_data(advance(CallState(call["state"]), event)))
     if isinstance(event, PartyAnswered):
         call["answered_at"] = call["answered_at"] or iso(event.at)
     elif isinstance(event, CallHeld):
-        call["on_hold"], state = event.on_hold, ("held" if event.on_hold else "bridged")
+        call["on_hold"] = event.on_hold
     elif isinstance(event, RecordingStarted | RecordingStopped):
         call["recording"] = isinstance(event, RecordingStarted)
     elif isinstance(event, CallEnded):
@@ -193,5 +174,3 @@ def _update(call: dict[str, Any], event: CallEvent) -> None:
             dial_status=event.dial_status,
             cause=event.cause,
         ).value
-    if state is not None and not (state == "party_ringing" and call["answered_at"]):
-        call["state"] = state

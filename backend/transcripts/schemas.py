@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from backend.calls.enums import CALL_OUTCOME_LABELS, CallOutcome, CallStatus, RecordingStatus
+from backend.calls.enums import CALL_OUTCOME_LABELS, CallOutcome, RecordingStatus
 from backend.transcripts.enums import (
     FLAG_CATEGORY_LABELS,
     FLAG_REVIEW_LABELS,
@@ -12,6 +12,7 @@ from backend.transcripts.enums import (
     FlagReview,
     TranscriptStatus,
 )
+from telephony.states import CallState
 
 FLAG_NOTICE = "关键词提示仅供人工复核，不自动产生任何送达结果"
 
@@ -110,7 +111,7 @@ class CaseCallRead(BaseModel):
     agent_user_id: int
     number_dialled: str
     connected_number: str | None
-    status: CallStatus
+    status: CallState
     outcome: CallOutcome | None
     originated_at: datetime | None
     answered_at: datetime | None

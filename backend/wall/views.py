@@ -2,6 +2,7 @@
 The court's pickup windows and slots, under the same prefix, are in backend/pickup/views.py."""
 
 import asyncio
+import uuid
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
@@ -12,19 +13,20 @@ from backend.auth.dependencies import CurrentUser, client_ip, secured_router
 from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES
 from backend.calls import service as call_service
-from backend.calls.runtime import TelephonyRuntime, current_runtime
+from backend.calls.runtime import current_call_commands
 from backend.core.errors import NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep
 from backend.desk import presence, snapshots
 from backend.desk.live_calls import LiveCallBoard
 from backend.desk.schemas import ForcePresence, ListenBody, ListenStarted
-from backend.wall import listen, service
+from backend.wall import service
 from telephony.ami import AmiError
+from telephony.commands import CallCommands, ListenIn
 from telephony.control import CallNotLive
 
 router = secured_router(prefix="/api/wall", tags=["主管监控墙"], roles=STAFF_ROLES)
-RuntimeDep = Annotated[TelephonyRuntime, Depends(current_runtime)]
+CallCommandsDep = Annotated[CallCommands, Depends(current_call_commands)]
 
 
 def _board(request: Request) -> LiveCallBoard | None:
@@ -72,7 +74,7 @@ async def listen_to_call(
     request: Request,
     user: CurrentUser,
     db_session: SessionDep,
-    runtime: RuntimeDep,
+    calls: CallCommandsDep,
 ) -> ListenStarted:
     """Ring the supervisor's phone and let them hear (or whisper to the agent of) a live call."""
     if not user.sip_extension:
@@ -80,13 +82,14 @@ async def listen_to_call(
     record = await asyncio.to_thread(call_service.get_call, db_session=db_session, call_id=call_id)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "通话记录不存在")
+    spy = ListenIn(
+        call_id=call_id,
+        supervisor_extension=user.sip_extension,
+        whisper=body.whisper,
+        spy_call_id=uuid.uuid4().hex,
+    )
     try:
-        spy = await listen.listen_in(
-            control=runtime.control,
-            call_id=call_id,
-            supervisor_endpoint=await runtime.control.endpoint_to_ring(user.sip_extension),
-            whisper=body.whisper,
-        )
+        await calls.listen_in(spy)
     except CallNotLive as error:
         raise HTTPException(status.HTTP_409_CONFLICT, "通话不在进行中") from error
     except AmiError as error:

@@ -1,7 +1,8 @@
 """Any API process places calls: a desk served by a second `songda serve` process, which does not own AMI
 and shares only Redis with the one that does, places a recorded call that reaches Asterisk; the desk sees
 the call's events and its presence follow the call. A command repeated with the same idempotency key
-(a retried request) places no second call."""
+(a retried request) places no second call. Through the same process a supervisor lists the live calls and
+listens in (ChanSpy), both answered by the owner of AMI."""
 
 import asyncio
 import json
@@ -27,11 +28,12 @@ from tests.conftest import TEST_PASSWORD
 from tests.desk.live import auth_message
 from tests.desk.servers import REDIS_URL, api_process
 from tests.desk.world import add_delivery
+from tests.polling import poll_until
 from tests.telephony.conftest import AsteriskUnderTest, ami, asterisk, softphone  # noqa: F401 - fixtures
 from tests.telephony.raw_ami import RawAmiSession
 
 pytestmark = [pytest.mark.asterisk, pytest.mark.slow]
-AGENT_EXTENSION = "1013"  # used by no other test
+AGENT_EXTENSION, SUPERVISOR_EXTENSION = "1013", "1014"  # used by no other test
 CALL_STEP = 20.0  # seconds: pyVoIP answers after 1 s, and the machine is shared
 Message = dict[str, Any]
 
@@ -87,15 +89,14 @@ async def _send_again(command: PlaceCall) -> None:
 
 
 def _recording_status(call_id: str) -> RecordingStatus:
-    deadline = time.monotonic() + 30
-    while True:
+    def filed() -> RecordingStatus | None:
         with database.get_session() as session:
             record = call_service.get_call(db_session=session, call_id=call_id)
             assert record is not None
-            if record.recording_status not in (RecordingStatus.pending, RecordingStatus.recording):
-                return record.recording_status
-        assert time.monotonic() < deadline, "the recordings were never filed"
-        time.sleep(0.2)  # poll interval
+            unfiled = (RecordingStatus.pending, RecordingStatus.recording)
+            return None if record.recording_status in unfiled else record.recording_status
+
+    return poll_until(filed, timeout=30, what="the recordings were never filed", interval=0.2)
 
 
 def test_a_desk_on_a_process_without_ami_places_a_recorded_call(
@@ -106,8 +107,9 @@ def test_a_desk_on_a_process_without_ami_places_a_recorded_call(
     db: Engine,
     make_user: Callable[..., User],
 ) -> None:
-    agent_phone = softphone(AGENT_EXTENSION)
+    agent_phone, supervisor_phone = softphone(AGENT_EXTENSION), softphone(SUPERVISOR_EXTENSION)
     agent = make_user(Role.agent, sip_extension=AGENT_EXTENSION)
+    supervisor = make_user(Role.supervisor, sip_extension=SUPERVISOR_EXTENSION)
     made = add_delivery()
     owner_settings = {"SONGDA_TELEPHONY_ENABLED": "true", "SONGDA_AGENT_ANSWER_SECONDS": "15"}
 
@@ -132,12 +134,20 @@ def test_a_desk_on_a_process_without_ami_places_a_recorded_call(
                 again = await http.post(path, json=body, headers={**auth, **key})
                 assert again.json() == {**placed.json(), "created": False}
 
-                await desk.until(_call_state(call_id, "agent_ringing", "agent_answered"))
+                await desk.until(_call_state(call_id, "agent_ringing", "agent_connected"))
                 await _send_again(_place_call_sent_for(call_id, key["Idempotency-Key"]))
                 on_call = await desk.until(_presence("on_call"))
                 assert on_call["presence"]["call_id"] == call_id
-                await desk.until(_call_state(call_id, "party_answered", "bridged"))
-                ended = await desk.until(_call_state(call_id, "hungup"), timeout=40)
+                await desk.until(_call_state(call_id, "talking"))
+                boss = await _login(http, supervisor)
+                live = (await http.get("/api/calls/live", headers=boss)).json()
+                assert [(c["call_id"], c["state"], c["state_label"]) for c in live] == [
+                    (call_id, "talking", "通话中")
+                ]
+                listen = await http.post(f"/api/wall/calls/{call_id}/listen", json={}, headers=boss)
+                assert listen.status_code == 200, listen.text
+                assert await asyncio.to_thread(supervisor_phone.answered.wait, CALL_STEP), "no listen-in"
+                ended = await desk.until(_call_state(call_id, "ended"), timeout=40)
                 assert ended["call"]["outcome"] == "answered"
                 await desk.until(_presence("wrap_up"))
                 return str(call_id)
@@ -157,6 +167,11 @@ def test_a_desk_on_a_process_without_ami_places_a_recorded_call(
         )
     )
     assert len(agent_legs) == 1, "the command sent twice placed a second call"
+
+
+async def _login(http: httpx.AsyncClient, user: User) -> dict[str, str]:
+    login = await http.post("/api/auth/login", json={"username": user.username, "password": TEST_PASSWORD})
+    return {"Authorization": f"Bearer {login.json()['token']}"}
 
 
 def _ami_login(message: Message) -> bool:

@@ -84,11 +84,11 @@ def test_two_processes_with_the_redis_bus_deliver_the_same_events(
             await _publish(events[:3])  # originated, agent ringing, agent answered: published once
             for wall in walls:
                 await wall.until(
-                    _event("calls", lambda d: d["call_id"] == call_id and d["state"] == "agent_answered")
+                    _event("calls", lambda d: d["call_id"] == call_id and d["state"] == "agent_connected")
                 )
             await _publish(events[3:])  # party dialled, call ended (no answer)
             for wall in walls:
-                ended = await wall.until(_event("calls", lambda d: d["state"] == "hungup"))
+                ended = await wall.until(_event("calls", lambda d: d["state"] == "ended"))
                 assert ended[-1]["data"]["outcome"] == "no_answer"
             seen = await desk.until(
                 _event("me", lambda d: d["kind"] == "presence" and d["presence"]["state"] == "wrap_up")

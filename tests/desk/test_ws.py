@@ -136,18 +136,18 @@ def test_call_events_reach_the_agents_desk_and_the_wall_and_move_presence(
 
         desk_client.portal.call(hub.call_stream.publish, events[:3])  # type: ignore[union-attr]
 
-        answered = wall.event("calls", lambda data: data["state"] == "agent_answered")["data"]
+        answered = wall.event("calls", lambda data: data["state"] == "agent_connected")["data"]
         assert (answered["call_id"], answered["agent_user_id"], answered["delivery_id"]) == (
             call_id, agent.user.id, made.delivery_id,
         )  # fmt: skip
         assert desk.event(
-            "me", lambda data: data["kind"] == "call" and data["call"]["state"] == "agent_answered"
+            "me", lambda data: data["kind"] == "call" and data["call"]["state"] == "agent_connected"
         )
         on_call = desk.event("me", lambda data: data["kind"] == "presence")["data"]["presence"]
         assert on_call["state"] == "on_call" and on_call["since"] == events[2].at.isoformat()
 
         desk_client.portal.call(hub.call_stream.publish, events[3:])  # type: ignore[union-attr]
-        ended = wall.event("calls", lambda data: data["state"] == "hungup")["data"]
+        ended = wall.event("calls", lambda data: data["state"] == "ended")["data"]
         assert ended["outcome"] == "answered" and ended["answered_at"] == events[4].at.isoformat()
         assert desk.event(
             "me", lambda data: data["kind"] == "presence" and data["presence"]["state"] == "wrap_up"
@@ -172,7 +172,7 @@ def test_a_desk_asking_for_batches_gets_the_waiting_events_in_one_frame_in_order
         desk_client.portal.call(hub.call_stream.publish, events[1:])  # the rest at once: they wait together
         updates = {}
         for name, wall in (("batched", batched), ("plain", plain)):
-            wall.event("calls", lambda data: data["state"] == "hungup")
+            wall.event("calls", lambda data: data["state"] == "ended")
             updates[name] = [message for message in wall.kept if message["type"] == "event"]
 
     assert first == [1, 1]

@@ -204,6 +204,7 @@ def live_server(
         "SONGDA_TELEPHONY_ENABLED": "true",
         "SONGDA_PUBLIC_BASE_URL": base_url,
         "SONGDA_PARTY_ROUTE": "test",
+        "SONGDA_IN_PROCESS_SCHEDULER": "true",  # the desk's sweeps (wrap-ups ending...) are periodic jobs
     }
     log_path = tmp_path / "server.log"
     command = [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory",

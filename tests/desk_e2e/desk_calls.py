@@ -1,7 +1,6 @@
 """Desk calls to the silent party (it answers and stays on the line, recording what it hears), and what
 they carried: the agent page's own WebRTC statistics, and the silent stretches of Asterisk's recordings."""
 
-import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -99,7 +98,7 @@ def place_call(page: Page, world: DeskWorld) -> str:
 def wait_answered(page: Page) -> str:
     expect(page.locator("#phone-call-state")).to_have_attribute("data-state", "active", timeout=30_000)
     call_state = page.locator("#call-state")
-    expect(call_state).to_have_attribute("data-state", re.compile("party_answered|bridged"), timeout=20_000)
+    expect(call_state).to_have_attribute("data-state", "talking", timeout=20_000)
     return call_state.get_attribute("data-call-id") or ""
 
 
@@ -107,7 +106,7 @@ def hang_up(page: Page) -> float:
     """Hang up with the desk's shortcut; the monotonic time of the key press."""
     pressed = time.monotonic()
     page.keyboard.press("h")
-    expect(page.locator("#call-state")).to_have_attribute("data-state", "hungup", timeout=15_000)
+    expect(page.locator("#call-state")).to_have_attribute("data-state", "ended", timeout=15_000)
     return pressed
 
 

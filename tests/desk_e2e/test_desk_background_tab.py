@@ -137,7 +137,7 @@ def test_a_hidden_tab_follows_the_server_and_catches_up_after_its_socket_was_dro
 
     # Still hidden: the party hangs up; wrap-up starts and the server ends it, no local countdown needed.
     _hang_up_party(ami, call_id)
-    expect(desk.locator("#call-state")).to_have_attribute("data-state", "hungup", timeout=15_000)
+    expect(desk.locator("#call-state")).to_have_attribute("data-state", "ended", timeout=15_000)
     expect(desk.locator("#phone-call-state")).to_have_count(0)  # the browser phone took the BYE
     expect(presence).to_have_attribute("data-state", "wrap_up", timeout=10_000)
     expect(presence).to_have_attribute("data-state", "available", timeout=(WRAP_UP_SECONDS + 10) * 1000)

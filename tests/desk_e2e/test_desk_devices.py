@@ -72,4 +72,4 @@ def test_chosen_microphone_and_speaker_serve_the_next_call(
     expect(remote_audio).to_have_js_property("sinkId", speaker)
 
     desk.keyboard.press("h")
-    expect(desk.locator("#call-state")).to_have_attribute("data-state", "hungup", timeout=15_000)
+    expect(desk.locator("#call-state")).to_have_attribute("data-state", "ended", timeout=15_000)

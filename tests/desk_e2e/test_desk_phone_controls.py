@@ -136,7 +136,7 @@ def test_hold_reinvites_sendonly_asterisk_holds_and_unhold_resumes_the_call(
     expect(hold).to_have_attribute("aria-pressed", "true")
     assert "a=sendonly" in _reinvite(desk, sip_frames, sent)
     _agent_channel_event(ami, "Hold", desk_world, call_id)
-    expect(call_state).to_have_attribute("data-state", "held", timeout=10_000)  # the server's view, pushed
+    expect(call_state).to_have_attribute("data-on-hold", "true", timeout=10_000)  # the server's view, pushed
     wait_until(held_at + PAUSE_SECONDS)
 
     resumed_at, sent = time.monotonic(), len(sip_frames)
@@ -145,7 +145,7 @@ def test_hold_reinvites_sendonly_asterisk_holds_and_unhold_resumes_the_call(
     expect(hold).to_have_attribute("aria-pressed", "false")
     assert "a=sendrecv" in _reinvite(desk, sip_frames, sent)
     _agent_channel_event(ami, "Unhold", desk_world, call_id)
-    expect(call_state).to_have_attribute("data-state", "bridged", timeout=10_000)
+    expect(call_state).to_have_attribute("data-on-hold", "false", timeout=10_000)
     wait_until(resumed_at + TALK_SECONDS)
     hung_up = desk_calls.hang_up(desk)
 

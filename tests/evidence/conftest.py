@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
-from backend.calls.enums import CallOutcome, CallStatus, RecordingStatus
+from backend.calls.enums import CallOutcome, RecordingStatus
 from backend.calls.models import CallRecord
 from backend.cases.enums import CaseType
 from backend.cases.models import Case
@@ -30,6 +30,7 @@ from backend.evidence.enums import EvidenceKind
 from backend.evidence.service import store_evidence
 from backend.parties.enums import ContactKind, LitigationRole, PartyType
 from backend.parties.models import ContactPoint, Party
+from telephony.states import CallState
 from tests.conftest import SHARED_DIR
 from tests.facts import record_required_facts
 
@@ -148,7 +149,7 @@ def _call_record(attempt: DeliveryAttempt, agent: User) -> CallRecord:
         agent_endpoint="PJSIP/1001",
         number_dialled=PHONE,
         connected_number=PHONE,
-        status=CallStatus.ended,
+        status=CallState.ended,
         originated_at=CALL_START - timedelta(seconds=3),
         agent_answered_at=CALL_START - timedelta(seconds=1),
         dialled_at=CALL_START,

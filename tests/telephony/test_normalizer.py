@@ -14,8 +14,9 @@ from telephony.ami_protocol import FrameSplitter, event_name, parse_frame
 from telephony.ami_replay import AmiReplayServer, join_frames, recorded_event_frames
 from telephony.control import ami_settings_for
 from telephony.events import CallEnded, CallEvent, HungUp, Leg, event_from_dict, event_to_dict
-from telephony.live import CallTracker, LiveState
+from telephony.live import CallTracker
 from telephony.normalizer import WANTED_EVENTS, AmiEventNormalizer
+from telephony.states import CallState
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCENARIOS = [
@@ -183,7 +184,7 @@ def test_resync_rebuilds_a_bridged_call_from_core_show_channels() -> None:
         "CallBridged",
     ]
     assert all(e.resynced and e.call_id == call_id for e in missed)
-    assert tracker.calls[call_id].state is LiveState.talking
+    assert tracker.calls[call_id].state is CallState.talking
     assert tracker.resync(channels, now=now, call_id_for=normalizer.call_id_for) == []
 
 

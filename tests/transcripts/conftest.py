@@ -25,7 +25,7 @@ from backend import database
 from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.auth.roles import Role
-from backend.calls.enums import CallOutcome, CallStatus, RecordingStatus
+from backend.calls.enums import CallOutcome, RecordingStatus
 from backend.calls.models import CallRecord
 from backend.cases.enums import CaseType
 from backend.cases.models import Case
@@ -44,6 +44,7 @@ from backend.transcripts.flags import flag_transcript
 from backend.transcripts.index import index_transcript
 from backend.transcripts.models import Transcript
 from backend.transcripts.service import dialogue_text
+from telephony.states import CallState
 from tests.conftest import SHARED_DIR, TEST_PASSWORD
 
 # The real-Asterisk fixtures of the telephony suite, for the end-to-end call test.
@@ -206,7 +207,7 @@ def recorded_call(world: CaseWorld, legs: Legs, *, status: RecordingStatus = Rec
             agent_endpoint="1001",
             number_dialled="13800138000",
             connected_number="13800138000",
-            status=CallStatus.ended,
+            status=CallState.ended,
             answered_at=ended - timedelta(seconds=30),
             ended_at=ended,
             talk_seconds=30,
@@ -276,7 +277,7 @@ def bare_call(world: CaseWorld, *, recording_status: RecordingStatus = Recording
             agent_user_id=world.agent.id,
             agent_endpoint="1001",
             number_dialled="13800138000",
-            status=CallStatus.ended,
+            status=CallState.ended,
             outcome=CallOutcome.answered,
             recording_status=recording_status,
         )

@@ -2,12 +2,12 @@
 
 import { formatDuration, serverClock } from '../lib/clock.js';
 import { h, replaceChildren } from '../lib/dom.js';
-import { CALL_STATE_LABELS, OUTCOME_LABELS, label } from '../lib/labels.js';
+import { OUTCOME_LABELS, label } from '../lib/labels.js';
 
-const TALKING = new Set(['party_answered', 'bridged', 'held']);
+// A call's states are the server's (telephony/states.py); each call carries its own Chinese state_label.
 
 export function callIsLive(call) {
-  return Boolean(call) && call.state !== 'hungup' && !call.ended_at;
+  return Boolean(call) && call.state !== 'ended' && !call.ended_at;
 }
 
 /** Seconds talking (since the party answered) or, before that, since the call started. */
@@ -16,6 +16,12 @@ export function callDuration(call) {
   const end = call.ended_at || null;
   if (call.answered_at) return serverClock.secondsSince(call.answered_at, end);
   return serverClock.secondsSince(call.started_at, end);
+}
+
+/** The server's label for the call's state, and 保持中 while the agent holds the call. */
+export function callStateText(call) {
+  const text = call.state_label || call.state;
+  return call.on_hold && call.state === 'talking' ? `${text}（保持中）` : text;
 }
 
 export class CallPanel {
@@ -48,15 +54,15 @@ export class CallPanel {
       return;
     }
     const live = callIsLive(call);
-    const talking = TALKING.has(call.state);
+    const talking = call.state === 'talking';
     const timerLabel = talking || call.answered_at ? '通话时长' : '呼叫时长';
     replaceChildren(
       this.container,
       h('h2', {}, '当前通话'),
       h(
         'div',
-        { class: `call-state call-${call.state}`, id: 'call-state', 'data-state': call.state, 'data-call-id': call.call_id },
-        h('span', { class: 'call-label' }, label(CALL_STATE_LABELS, call.state)),
+        { class: `call-state call-${call.state}`, id: 'call-state', 'data-state': call.state, 'data-on-hold': String(Boolean(call.on_hold)), 'data-call-id': call.call_id },
+        h('span', { class: 'call-label' }, callStateText(call)),
         h('span', { class: 'call-number' }, call.number || ''),
       ),
       live && call.recording ? h('p', { class: 'recording', id: 'call-recording' }, '● 正在录音') : null,

@@ -11,17 +11,6 @@ export const PRESENCE_LABELS = {
 
 export const BREAK_REASONS = ['用餐', '休息', '培训', '会议', '其他'];
 
-export const CALL_STATE_LABELS = {
-  originated: '正在呼叫坐席',
-  agent_ringing: '坐席振铃',
-  agent_answered: '坐席已接听',
-  party_ringing: '对方振铃',
-  party_answered: '对方已接听',
-  bridged: '通话中',
-  held: '保持中',
-  hungup: '已挂断',
-};
-
 export const CONTACT_KIND_LABELS = { phone: '电话', address: '地址', email: '电子邮箱' };
 
 export const CONTACT_STATE_LABELS = { unverified: '未核实', verified: '已核实', invalid: '无效' };

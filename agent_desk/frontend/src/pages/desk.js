@@ -16,7 +16,7 @@ import { PhonePanel } from '../phone/panel.js';
 import { loadPhoneSettings } from '../phone/settings.js';
 import { Softphone } from '../phone/softphone.js';
 
-const CALL_STATES = new Set(['originated', 'agent_ringing', 'agent_answered', 'party_ringing', 'party_answered', 'bridged', 'held', 'hungup']);
+const CALL_STATES = new Set(['originating', 'agent_ringing', 'agent_connected', 'party_dialling', 'party_ringing', 'talking', 'ended']);
 const OUTCOME_TO_DISPOSITION = { no_answer: '5', busy: '6', rejected: '7', refused: '7', wrong_number: '8' };
 
 class AgentDesk {
@@ -102,7 +102,7 @@ class AgentDesk {
     if (calls) {
       const live = calls.find(callIsLive) || null;
       if (live) this.applyCall(live);
-      else if (this.call && callIsLive(this.call)) this.applyCall(calls.find((c) => c.call_id === this.call.call_id) || { ...this.call, state: 'hungup' });
+      else if (this.call && callIsLive(this.call)) this.applyCall(calls.find((c) => c.call_id === this.call.call_id) || { ...this.call, state: 'ended', state_label: '已挂断' });
     }
   }
 
@@ -135,7 +135,7 @@ class AgentDesk {
     this.call = call;
     this.callPanel.update(call);
     this.taskCard.setCallBusy(callIsLive(call) || this.calling);
-    if (call && call.state === 'hungup' && OUTCOME_TO_DISPOSITION[call.outcome] && !this.disposition.kind) {
+    if (call && call.state === 'ended' && OUTCOME_TO_DISPOSITION[call.outcome] && !this.disposition.kind) {
       this.disposition.chooseByKey(OUTCOME_TO_DISPOSITION[call.outcome]);
     }
   }
@@ -168,7 +168,7 @@ class AgentDesk {
       this.disposition.setLastCalled(point.id);
       if (!this.call || this.call.call_id !== result.call_id) {
         const startedAt = result.started_at || new Date(serverClock.now()).toISOString();
-        this.applyCall({ call_id: result.call_id, state: 'originated', number: point.value, started_at: startedAt, delivery_id: this.card.delivery.id });
+        this.applyCall({ call_id: result.call_id, state: 'originating', state_label: '正在呼叫专员', number: point.value, started_at: startedAt, delivery_id: this.card.delivery.id });
       }
     } catch (error) {
       toast(`呼叫失败：${error.message}`, 'error');

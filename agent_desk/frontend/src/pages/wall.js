@@ -79,7 +79,7 @@ class SupervisorWall {
   /** An ended call stays a few seconds with its outcome, then leaves the list. */
   onCallEvent(call) {
     this.calls.merge(call);
-    if (call.state === 'hungup' || call.ended_at) {
+    if (call.state === 'ended' || call.ended_at) {
       setTimeout(() => {
         this.calls.remove(call.call_id);
         this.renderCalls();

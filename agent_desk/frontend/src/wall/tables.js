@@ -2,8 +2,8 @@
 
 import { formatDuration, serverClock } from '../lib/clock.js';
 import { h, replaceChildren } from '../lib/dom.js';
-import { CALL_STATE_LABELS, OUTCOME_LABELS, PRESENCE_LABELS, label } from '../lib/labels.js';
-import { callDuration } from '../desk/callpanel.js';
+import { OUTCOME_LABELS, PRESENCE_LABELS, label } from '../lib/labels.js';
+import { callDuration, callStateText } from '../desk/callpanel.js';
 import { queueRows } from '../desk/queue.js';
 
 const FIGURE_LABELS = {
@@ -113,9 +113,9 @@ function agentRow(agent, actions) {
 /** Agents' calls (live, then just ended); a supervisor's listen-in has no agent and shows while live. */
 export function renderCalls(container, calls, agentsById, actions) {
   const isAgentCall = (call) => call.agent_user_id !== null && call.agent_user_id !== undefined;
-  const live = calls.filter((call) => isAgentCall(call) && call.state !== 'hungup');
-  const ended = calls.filter((call) => isAgentCall(call) && call.state === 'hungup');
-  const listening = calls.filter((call) => !isAgentCall(call) && call.state !== 'hungup');
+  const live = calls.filter((call) => isAgentCall(call) && call.state !== 'ended');
+  const ended = calls.filter((call) => isAgentCall(call) && call.state === 'ended');
+  const listening = calls.filter((call) => !isAgentCall(call) && call.state !== 'ended');
   const rows = [...live.map((call) => callRow(call, agentsById, actions)), ...listening.map(listenRow), ...ended.map((call) => callRow(call, agentsById, actions))];
   replaceChildren(
     container,
@@ -141,13 +141,13 @@ function listenRow(call) {
 
 function callRow(call, agentsById, actions) {
   const agent = agentsById.get(call.agent_user_id);
-  const ended = call.state === 'hungup';
+  const ended = call.state === 'ended';
   return h(
     'tr',
     { dataset: { callId: call.call_id, state: call.state } },
     h('td', {}, agent ? agent.full_name || agent.username : call.agent_name || call.agent_endpoint || ''),
     h('td', {}, call.number || ''),
-    h('td', {}, label(CALL_STATE_LABELS, call.state), ended && call.outcome ? `（${label(OUTCOME_LABELS, call.outcome)}）` : '', call.recording ? h('span', { class: 'recording' }, ' ● 录音') : null),
+    h('td', {}, callStateText(call), ended && call.outcome ? `（${label(OUTCOME_LABELS, call.outcome)}）` : '', call.recording ? h('span', { class: 'recording' }, ' ● 录音') : null),
     ended
       ? h('td', { class: 'num' }, formatDuration(callDuration(call)))
       : h('td', { class: 'num', 'data-since': call.answered_at || call.started_at || '' }, formatDuration(callDuration(call))),
