@@ -87,6 +87,8 @@ def test_an_officers_day_is_planned_through_the_configured_map_vendor(
         assert [stop["route_order"] for stop in stops] == [1, 2, 3, 4]
         assert all(abs(stop["leg_km"] - 1.0) < 0.02 for stop in stops)
         again = client.post("/api/field/plan-day", json=body, headers=supervisor).json()
-        assert again[0]["stops"] == 4 and again[0]["planned_km"] == route["planned_km"]  # nothing new: same day
+        assert (
+            again[0]["stops"] == 4 and again[0]["planned_km"] == route["planned_km"]
+        )  # nothing new: same day
     finally:
         get_settings.cache_clear()
