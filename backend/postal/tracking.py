@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backend.postal import outcomes
-from backend.postal.enums import FINAL_STATES, ItemStatus
+from backend.postal.enums import FINAL_STATES, ItemStatus, TraceState
 from backend.postal.gateway.base import GatewayError, PostalGateway, Trace
 from backend.postal.models import PostalItem, TrackingEvent
 
@@ -33,26 +35,9 @@ def _key(moment: datetime, code: str) -> tuple[str, str]:
     return _moment(moment).isoformat(), code
 
 
-def _known(db_session: Session, pairs: set[tuple[int, datetime]]) -> dict[int, set[tuple[str, str]]]:
-    """Of the (item, moment) pairs of a push, the events already stored, by (moment, code) per item. Two
-    plain IN lists (the unique index on item, moment, code serves them on SQLite and PostgreSQL alike)."""
-    known: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    item_ids = sorted({item_id for item_id, _ in pairs})
-    moments = sorted({moment for _, moment in pairs})
-    for start in range(0, len(item_ids), 500):
-        query = select(TrackingEvent.item_id, TrackingEvent.op_time, TrackingEvent.op_code).where(
-            TrackingEvent.item_id.in_(item_ids[start : start + 500]), TrackingEvent.op_time.in_(moments)
-        )
-        for item_id, moment, code in db_session.execute(query):
-            if (item_id, _moment(moment)) in pairs:
-                known[item_id].add(_key(moment, code))
-    return known
-
-
-def _store(
-    item: PostalItem, traces: list[Trace], known: set[tuple[str, str]], report: IngestReport
-) -> list[dict[str, Any]]:
-    """The rows of the traces ITEM does not have yet."""
+def _rows(item: PostalItem, traces: list[Trace], report: IngestReport) -> list[dict[str, Any]]:
+    """The rows of ITEM's traces, each once (a push may repeat an event)."""
+    known: set[tuple[str, str]] = set()
     rows: list[dict[str, Any]] = []
     for trace in traces:
         key = _key(trace.op_time, trace.op_code)
@@ -73,11 +58,19 @@ def _store(
                 "reason": (trace.reason or None) and trace.reason[:200],
             }
         )
-    if rows:
-        latest = max(row["op_time"] for row in rows)
-        if item.last_event_at is None or latest > item.last_event_at:
-            item.last_event_at = latest
     return rows
+
+
+def _insert_new(db_session: Session, rows: list[dict[str, Any]]) -> list[tuple[int, TraceState, datetime]]:
+    """Insert the rows the database does not hold yet (its unique key decides, so concurrent pushes of the
+    same event store it once); the (item, state, moment) of those inserted."""
+    insert = postgresql_insert if db_session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(TrackingEvent)
+        .on_conflict_do_nothing(index_elements=["item_id", "op_time", "op_code"])
+        .returning(TrackingEvent.item_id, TrackingEvent.state, TrackingEvent.op_time)
+    )
+    return [(item_id, state, moment) for item_id, state, moment in db_session.execute(statement, rows)]
 
 
 def ingest(*, db_session: Session, traces: list[Trace]) -> IngestReport:
@@ -91,22 +84,19 @@ def ingest(*, db_session: Session, traces: list[Trace]) -> IngestReport:
         for item in db_session.scalars(select(PostalItem).where(PostalItem.waybill_no.in_(list(by_waybill))))
     }
     report.unknown_waybills = [waybill for waybill in by_waybill if waybill not in items]
-    pairs = {
-        (item.id, _moment(trace.op_time))
-        for waybill_no, item in items.items()
-        for trace in by_waybill[waybill_no]
-    }
-    known = _known(db_session, pairs)
-    rows, ending = [], []
-    for waybill_no, item in items.items():
-        new = _store(item, by_waybill[waybill_no], known[item.id], report)
-        rows.extend(new)
-        if item.status is ItemStatus.ordered and any(row["state"] in FINAL_STATES for row in new):
-            ending.append(item)
-    if rows:
-        db_session.execute(insert(TrackingEvent), rows)
-        report.stored += len(rows)
-    for item in ending:
+    rows = [row for waybill_no, item in items.items() for row in _rows(item, by_waybill[waybill_no], report)]
+    inserted = _insert_new(db_session, rows) if rows else []
+    report.stored = len(inserted)
+    report.duplicates += len(rows) - len(inserted)
+    by_id = {item.id: item for item in items.values()}
+    ending: dict[int, PostalItem] = {}
+    for item_id, state, moment in inserted:
+        item = by_id[item_id]
+        if item.last_event_at is None or moment > item.last_event_at:
+            item.last_event_at = moment
+        if state in FINAL_STATES and item.status is ItemStatus.ordered:
+            ending[item_id] = item
+    for item in ending.values():
         if outcomes.decide(db_session=db_session, item=item):
             report.decided.append(item.id)
     db_session.flush()
