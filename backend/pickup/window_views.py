@@ -22,7 +22,7 @@ from backend.core.clock import court_today
 from backend.core.errors import InvalidRequest, NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep, utcnow
-from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryStatus
+from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.facts import fact_sheet
 from backend.deliveries.models import Delivery, DeliveryAttempt, attempt_evidence
 from backend.evidence.enums import EvidenceKind
@@ -120,10 +120,12 @@ def _attempt_read(db_session: Session, attempt: DeliveryAttempt) -> WindowAttemp
 
 def _visible_attempt(db_session: Session, user: User, attempt_id: int) -> DeliveryAttempt:
     attempt = db_session.get(DeliveryAttempt, attempt_id)
-    if attempt is None or not can_see_case(
-        db_session=db_session, user=user, case_id=attempt.delivery.case_id
+    if (
+        attempt is None
+        or attempt.method is not DeliveryMethod.pickup  # the window serves only pickup attempts
+        or not can_see_case(db_session=db_session, user=user, case_id=attempt.delivery.case_id)
     ):
-        raise NotVisible("送达尝试")
+        raise NotVisible("来院领取的送达尝试")
     return attempt
 
 

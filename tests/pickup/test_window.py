@@ -266,3 +266,16 @@ def test_a_companys_documents_are_collected_by_an_agent_with_the_authorisation(
     assert walked.status_code == 200, walked.text
     identity = next(f["value"] for f in walked.json()["facts"] if f["key"] == "identity_check")
     assert "代理人王律师" in identity and "110***********0011" in identity and "2026-031" in identity
+
+
+def test_the_window_opens_only_pickup_attempts(
+    client: TestClient, world: World, as_user: UserFactory
+) -> None:
+    with database.get_session() as session:
+        call = DeliveryAttempt(delivery_id=world.delivery_id, method=DeliveryMethod.phone)
+        session.add(call)
+        session.flush()
+        call_id = call.id
+    _, supervisor = as_user(Role.supervisor)
+    answer = client.get(f"/api/window/attempts/{call_id}", headers=supervisor)
+    assert answer.status_code == 404 and "来院领取" in answer.json()["detail"]
