@@ -1,9 +1,7 @@
 """A court with letters to post (planned postal attempts), a clerk, and the local vendor servers."""
 
-import os
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import pytest
@@ -41,13 +39,6 @@ from tests.postal.vendor_servers import (
 
 PLANNED_AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 DAY = date(2026, 3, 2)
-
-
-@dataclass
-class Letters:
-    court_id: int
-    clerk: User
-    attempt_ids: list[int]
 
 
 @pytest.fixture(autouse=True)
@@ -194,6 +185,3 @@ def confirmed_batch(session: Session, clerk: User) -> list[int]:
     batch = report.batches[0]
     postal_service.confirm_batch(db_session=session, actor=actor, batch=batch, gateway=postal_gateway())
     return [item.id for item in batch.items]
-
-
-__all__ = ["DAY", "Letters", "add_letters", "confirmed_batch", "os"]
