@@ -1,7 +1,7 @@
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from backend.pickup.enums import BookingStatus
 from backend.pickup.models import PickupSlot, PickupWindow
@@ -71,12 +71,23 @@ class TemplateCreate(BaseModel):
     capacity: int = Field(default=5, ge=1, le=200)
 
 
+# A time of day at the court, answered as "HH:MM" (JSON Schema's "time" format would demand a UTC offset).
+CourtTime = Annotated[
+    time,
+    PlainSerializer(lambda moment: moment.strftime("%H:%M"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}$", "description": "法院当地时间（北京时间），时:分"},
+        mode="serialization",
+    ),
+]
+
+
 class TemplateRead(BaseModel):
     id: int
     window_id: int
     weekdays: list[int]
-    start: time
-    end: time
+    start: CourtTime
+    end: CourtTime
     slot_minutes: int
     capacity: int
 
