@@ -15,6 +15,7 @@ from sqlalchemy import select
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
+from backend.core import schedule
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.facts import fact_rows, recorded_facts
@@ -26,7 +27,7 @@ from backend.evidence.storage import absolute_path
 from backend.postal import printing, service, tracking
 from backend.postal.enums import ItemStatus
 from backend.postal.models import PostalItem, TrackingEvent
-from backend.postal.tasks import poll_tracking_task
+from backend.postal.tasks import POLL_TASK, poll_tracking_task
 from backend.proofs.models import ProofOfService
 from tests.conftest import TEST_PASSWORD
 from tests.polling import poll_until
@@ -124,6 +125,7 @@ def test_refused_at_a_confirmed_address_is_served_on_the_return_date_by_the_scan
     letters(1, confirmed=True)
     [letter] = _batch(clerk)
     ems.tracking[letter.waybill_no or ""] = refused_and_returned(letter.waybill_no or "")
+    assert POLL_TASK in {job.task_name for job in schedule.jobs()}  # run by beat or the in-process scheduler
     assert poll_tracking_task() == {"stored": 4, "decided": 1}
     assert poll_tracking_task()["stored"] == 0  # nothing to poll: the letter is waiting for its scan
     item, attempt, _ = _item(letter.id)
