@@ -2,7 +2,7 @@
 
 import base64
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -15,6 +15,8 @@ def encode(value: Any) -> Any:
         return {"$dt": value.isoformat()}
     if isinstance(value, date):
         return {"$d": value.isoformat()}
+    if isinstance(value, time):
+        return {"$t": value.isoformat()}
     if isinstance(value, bytes | bytearray | memoryview):
         return {"$b": base64.b64encode(bytes(value)).decode()}
     if isinstance(value, Decimal):
@@ -31,6 +33,8 @@ def decode(value: Any) -> Any:
             return datetime.fromisoformat(text)
         if tag == "$d":
             return date.fromisoformat(text)
+        if tag == "$t":
+            return time.fromisoformat(text)
         if tag == "$b":
             return base64.b64decode(text)
         if tag == "$n":
