@@ -55,6 +55,7 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/proofs"): SERVICE_STAFF,
     ("POST", "/api/proofs/address-confirmations"): ALL,
     ("GET", "/api/proofs/{proof_id}/verify"): PUBLIC,
+    ("GET", "/api/messaging/reports/{token}"): PUBLIC,  # the per-message token is its authentication
     ("POST", "/api/calls"): CALLERS,
     ("POST", "/api/calls/{call_id}/hangup"): CALLERS,
     ("GET", "/api/calls/live"): CALLERS,
@@ -113,6 +114,23 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/field/tasks/{assignment_id}/outcome"): FIELD,
     ("POST", "/api/field/track"): FIELD,
     ("GET", "/api/field/mileage"): FIELD,
+    ("POST", "/api/postal/batches/build"): COURT_INTAKE,
+    ("GET", "/api/postal/batches"): COURT_INTAKE,
+    ("GET", "/api/postal/batches/{batch_id}"): COURT_INTAKE,
+    ("POST", "/api/postal/batches/{batch_id}/confirm"): COURT_INTAKE,
+    ("PATCH", "/api/postal/letters/{item_id}"): COURT_INTAKE,
+    ("DELETE", "/api/postal/letters/{item_id}"): COURT_INTAKE,
+    ("GET", "/api/postal/letters/{item_id}"): COURT_INTAKE,
+    ("GET", "/api/postal/batches/{batch_id}/{kind}.pdf"): COURT_INTAKE,
+    ("GET", "/api/postal/printers"): COURT_INTAKE,
+    ("POST", "/api/postal/printers"): COURT_INTAKE,
+    ("PUT", "/api/postal/printers/{printer_id}"): COURT_INTAKE,
+    ("GET", "/api/postal/printers/{printer_id}/calibration.pdf"): COURT_INTAKE,
+    ("POST", "/api/postal/letters/{item_id}/receipts"): COURT_INTAKE,
+    ("POST", "/api/postal/receipts"): COURT_INTAKE,
+    ("GET", "/api/postal/silent"): MANAGERS,
+    ("GET", "/api/postal/costs"): COURT_INTAKE,
+    ("POST", "/api/postal/push"): PUBLIC,  # the vendor's signature is its authentication
 }
 
 
