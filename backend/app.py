@@ -24,6 +24,7 @@ from backend.field import media as field_media
 from backend.field import views as field_views
 from backend.intake import uploads
 from backend.intake import views as intake_views
+from backend.messaging import views as messaging_views
 from backend.parties import views as party_views
 from backend.pickup import views as pickup_views
 from backend.postal import views as postal_views
@@ -98,6 +99,7 @@ def _routers() -> list[APIRouter]:
         wall_views.router,
         *pickup_views.routers,
         *postal_views.routers,
+        *messaging_views.routers,
         *field_views.routers,
         desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
         scheduler_router,

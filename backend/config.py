@@ -144,6 +144,29 @@ class Settings(BaseSettings):
     postal_poll_seconds: float = 1800.0
     postal_silent_days: int = 5
 
+    # SMS and e-mail to parties (backend/messaging): the SMS adapter (fake:// or kannel+http://HOST:SENDSMS_PORT),
+    # its sendsms user, the sending number; the e-mail adapter (fake:// or smtp://HOST:PORT) and sender; the
+    # base URL Kannel calls with delivery reports (empty: public_base_url); how often queued messages are
+    # (re)tried, and the longest wait between tries of a message whose gateway is down.
+    sms_gateway_url: str = "fake://"
+    sms_username: str = "songda"
+    sms_password: str = "songda-sms-secret"
+    sms_sender: str = "12368"
+    email_gateway_url: str = "fake://"
+    email_sender: str = "songda@court.invalid"
+    sms_report_base_url: str = ""
+    messaging_pass_seconds: float = 15.0
+    messaging_retry_max_seconds: float = 600.0
+    # Kannel run by `songda sms up` (bearerbox admin and smsbox ports, smsbox's sendsms port, the fake
+    # SMSC's port, the admin password); production replaces the fake SMSC group with the carrier's SMPP.
+    kannel_admin_port: int = 13000
+    kannel_smsbox_port: int = 13001
+    kannel_sendsms_port: int = 13013
+    kannel_smsc_port: int = 13010
+    kannel_admin_password: str = "songda-kannel-admin"
+    # E-delivery (backend/electronic): how often planned electronic attempts are picked up and sent.
+    electronic_pass_seconds: float = 30.0
+
     # Speech recognition.
     vosk_model: Path = Field(default=Path("../shared/asr/models/vosk-model-small-cn-0.22"))
     # Official archive that `songda asr fetch-model` downloads into vosk_model (checked against the hash).

@@ -8,6 +8,7 @@ from backend.courts.models import Court
 from backend.deliveries.models import AddressConfirmation, AttemptFact, Delivery, DeliveryAttempt, RouterAlert
 from backend.desk.models import AgentPresence, Callback, TaskLock
 from backend.documents.models import Document
+from backend.electronic.models import ElectronicNotice
 from backend.evidence.models import Evidence, EvidenceChainEntry
 from backend.field.models import FieldAssignment, FieldPlace, FieldRoute, TrackPoint
 from backend.intake.models import ImportJob
@@ -33,6 +34,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "Document",
+    "ElectronicNotice",
     "Evidence",
     "EvidenceChainEntry",
     "FieldAssignment",

@@ -7,6 +7,8 @@ import backend.calls.channel
 import backend.deliveries.schedule
 import backend.desk.schedule
 import backend.electronic.channel
+import backend.electronic.reactions
+import backend.electronic.schedule
 import backend.entrusted.channel
 import backend.field.channel
 import backend.intake.schedule

@@ -1,0 +1,56 @@
+"""`songda sms up|down|status|inbox`: the embedded Kannel (bearerbox, the fake SMSC, smsbox)."""
+
+import typer
+from rich.console import Console
+
+from backend.config import get_settings
+from backend.messaging.kannel_boxes import KannelBoxes, KannelError
+
+sms_app = typer.Typer(help="短信网关（Kannel）", no_args_is_help=True)
+console = Console()
+
+
+def _boxes() -> KannelBoxes:
+    return KannelBoxes.from_settings(get_settings())
+
+
+@sms_app.command("up")
+def sms_up() -> None:
+    """Render Kannel's configuration into the data dir and start bearerbox, the fake SMSC and smsbox."""
+    boxes = _boxes()
+    try:
+        boxes.up()
+    except KannelError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(1) from error
+    settings = get_settings()
+    console.print(
+        f"Kannel 已启动：sendsms http://127.0.0.1:{settings.kannel_sendsms_port}（配置 {boxes.config_path}）"
+    )
+    if not settings.sms_gateway_url.startswith("kannel+"):
+        url = f"kannel+http://127.0.0.1:{settings.kannel_sendsms_port}"
+        console.print(f"提示：设置 SONGDA_SMS_GATEWAY_URL={url} 以经 Kannel 发送短信")
+
+
+@sms_app.command("down")
+def sms_down() -> None:
+    """Stop smsbox, the fake SMSC and bearerbox."""
+    _boxes().down()
+    console.print("Kannel 已停止")
+
+
+@sms_app.command("status")
+def sms_status() -> None:
+    """Which Kannel processes run (exit 1 when not all of them do)."""
+    status = _boxes().status()
+    for name, pid in status.items():
+        console.print(f"{name}: {'运行中 pid ' + str(pid) if pid else '未运行'}")
+    if not all(status.values()):
+        raise typer.Exit(1)
+
+
+@sms_app.command("inbox")
+def sms_inbox(last: int = 20) -> None:
+    """The last messages the fake SMSC received (concatenated parts joined)."""
+    for received in _boxes().fake_smsc_inbox()[-last:]:
+        console.print(f"{received.sender} -> {received.to}（{received.parts} 条）：{received.text}")

@@ -1,0 +1,240 @@
+"""Kannel as Songda's embedded SMS gateway (`songda sms up|down|status`): bearerbox, the fake SMSC from
+kannel-extras, and smsbox with its sendsms interface, configured from the settings into DATA_DIR/kannel,
+each with a pid file. Production keeps the same smsbox and replaces the fake smsc group with the carrier's
+SMPP account (or the court's 12368 gateway); nothing in Songda changes."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote_to_bytes
+
+from backend.config import Settings
+
+BEARERBOX, SMSBOX = "/usr/sbin/bearerbox", "/usr/sbin/smsbox"
+FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
+PROCESSES = ("bearerbox", "fakesmsc-stdin", "fakesmsc", "smsbox")  # started in this order
+START_TIMEOUT = 15.0
+
+CONFIG = """\
+# Rendered by `songda sms up`; production replaces the fake smsc group with the carrier's SMPP account.
+group = core
+admin-port = {admin_port}
+admin-password = {admin_password}
+admin-interface = 127.0.0.1
+admin-allow-ip = 127.0.0.1
+smsbox-port = {smsbox_port}
+smsbox-interface = 127.0.0.1
+box-allow-ip = 127.0.0.1
+log-file = "{dir}/bearerbox.log"
+log-level = 1
+store-type = file
+store-location = "{dir}/bearerbox.store"
+dlr-storage = internal
+
+group = smsc
+smsc = fake
+smsc-id = fake
+port = {smsc_port}
+connect-allow-ip = 127.0.0.1
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = {smsbox_port}
+sendsms-port = {sendsms_port}
+sendsms-interface = 127.0.0.1
+log-file = "{dir}/smsbox.log"
+log-level = 1
+
+group = sendsms-user
+username = {username}
+password = {password}
+user-allow-ip = 127.0.0.1
+concatenation = true
+max-messages = 10
+
+group = sms-service
+keyword = default
+catch-all = true
+max-messages = 0
+text = "本号码不接收回复"
+"""
+
+
+GOT = re.compile(r"Got message \d+: <(\S+) (\S+) (udh (\S+) )?(data|text|ucs-2|ucs2) (\S*)>")
+
+
+@dataclass(frozen=True)
+class ReceivedSms:
+    sender: str
+    to: str
+    text: str
+    parts: int
+
+
+def _decode(kind: str, data: str) -> str:
+    raw = unquote_to_bytes(data.replace("+", "%20"))  # fakesmsc encodes a space byte as +
+    return raw.decode("utf-16-be", "replace") if kind in ("data", "ucs-2", "ucs2") else raw.decode("latin-1")
+
+
+def received_messages(log: str) -> list[ReceivedSms]:
+    """The messages in fakesmsc's log (UCS-2 decoded; parts with a concatenation UDH joined in order)."""
+    whole: list[ReceivedSms] = []
+    pending: dict[tuple[str, str, int], dict[int, str]] = {}
+    for match in GOT.finditer(log):
+        sender, to, _, udh, kind, data = match.groups()
+        text = _decode(kind, data)
+        header = unquote_to_bytes(udh) if udh else b""
+        if len(header) >= 6 and header[1] == 0x00:  # IEI 0: concatenated, 8-bit reference
+            reference, total, sequence = header[3], header[4], header[5]
+            parts = pending.setdefault((sender, to, reference), {})
+            parts[sequence] = text
+            if len(parts) == total:
+                joined = "".join(parts[index] for index in sorted(parts))
+                whole.append(ReceivedSms(sender, to, joined, total))
+                del pending[(sender, to, reference)]
+        else:
+            whole.append(ReceivedSms(sender, to, text, 1))
+    return whole
+
+
+class KannelError(RuntimeError):
+    """Kannel could not be started (the message says which box and where its log is)."""
+
+
+@dataclass(frozen=True)
+class KannelBoxes:
+    directory: Path
+    admin_port: int
+    smsbox_port: int
+    sendsms_port: int
+    smsc_port: int
+    admin_password: str
+    username: str
+    password: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "KannelBoxes":
+        return cls(
+            directory=(settings.data_dir / "kannel").resolve(),
+            admin_port=settings.kannel_admin_port,
+            smsbox_port=settings.kannel_smsbox_port,
+            sendsms_port=settings.kannel_sendsms_port,
+            smsc_port=settings.kannel_smsc_port,
+            admin_password=settings.kannel_admin_password,
+            username=settings.sms_username,
+            password=settings.sms_password,
+        )
+
+    @property
+    def config_path(self) -> Path:
+        return self.directory / "kannel.conf"
+
+    @property
+    def fakesmsc_log(self) -> Path:
+        return self.directory / "fakesmsc.out"
+
+    def fake_smsc_inbox(self) -> list[ReceivedSms]:
+        """What the fake SMSC received, concatenated parts joined (for tests and the demo)."""
+        try:
+            return received_messages(self.fakesmsc_log.read_text(encoding="utf-8", errors="replace"))
+        except FileNotFoundError:
+            return []
+
+    def render(self) -> Path:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fields = {key: value for key, value in vars(self).items() if key != "directory"}
+        self.config_path.write_text(CONFIG.format(dir=self.directory, **fields), encoding="utf-8")
+        return self.config_path
+
+    def pid(self, name: str) -> int | None:
+        path = self.directory / f"{name}.pid"
+        try:
+            pid = int(path.read_text())
+            os.kill(pid, 0)
+        except (OSError, ValueError):
+            return None
+        return pid
+
+    def status(self) -> dict[str, int | None]:
+        return {name: self.pid(name) for name in PROCESSES}
+
+    def running(self) -> bool:
+        return all(self.status().values())
+
+    def up(self) -> None:
+        """Start whatever is not running yet, and wait until sendsms answers."""
+        if not Path(BEARERBOX).exists():
+            raise KannelError(
+                "未安装 Kannel：请先 apt-get install kannel kannel-extras（scripts/setup.sh 会安装）"
+            )
+        self.render()
+        if self.pid("bearerbox") is None:
+            self._spawn("bearerbox", [BEARERBOX, str(self.config_path)])
+            self._wait_port(self.smsbox_port, "bearerbox")
+        if self.pid("fakesmsc") is None:
+            self._start_fakesmsc()
+        if self.pid("smsbox") is None:
+            self._spawn("smsbox", [SMSBOX, str(self.config_path)])
+        self._wait_port(self.sendsms_port, "smsbox")
+
+    def down(self) -> None:
+        """Stop the boxes (smsbox first, bearerbox last, so queued messages are stored)."""
+        for name in reversed(PROCESSES):
+            pid = self.pid(name)
+            if pid is not None:
+                os.kill(pid, signal.SIGTERM)
+                self._wait_gone(pid)
+            (self.directory / f"{name}.pid").unlink(missing_ok=True)
+
+    def _spawn(self, name: str, argv: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        log = (self.directory / f"{name}.out").open("ab")
+        process = subprocess.Popen(
+            argv,
+            stdout=kwargs.pop("stdout", log),
+            stderr=log,
+            start_new_session=True,
+            **kwargs,  # type: ignore[call-overload]
+        )
+        (self.directory / f"{name}.pid").write_text(str(process.pid))
+        return process
+
+    def _start_fakesmsc(self) -> None:
+        # fakesmsc reads messages to send from stdin and exits at its end: a pipe held open by a sleeper.
+        holder = self._spawn("fakesmsc-stdin", ["sleep", "infinity"], stdout=subprocess.PIPE)
+        argv = [FAKESMSC, "-H", "127.0.0.1", "-r", str(self.smsc_port), "-m", "0", "12368 10000 text nop"]
+        self._spawn("fakesmsc", argv, stdin=holder.stdout)
+        assert holder.stdout is not None
+        holder.stdout.close()
+
+    def _wait_port(self, port: int, name: str) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+            if self.pid(name) is None:
+                break
+            time.sleep(0.05)
+        raise KannelError(f"Kannel 的 {name} 未能启动（端口 {port}），请查看 {self.directory}/{name}.out")
+
+    @staticmethod
+    def _wait_gone(pid: int) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                finished, _ = os.waitpid(pid, os.WNOHANG)
+                if finished:
+                    return
+            except ChildProcessError:
+                pass
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return
+            time.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)

@@ -1,0 +1,135 @@
+"""Sending a queued message once: a task claims it (queued -> sending) in its own committed transaction
+before it calls the gateway, so a retried or duplicated task finds nothing to send; a gateway that is
+down puts it back in the queue with a growing wait (the periodic pass tries it again), never losing it."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from backend.config import get_settings
+from backend.core import signals
+from backend.database import get_session, utcnow
+from backend.messaging.enums import MessageChannel, SmsStatus
+from backend.messaging.gateway import email_gateway, sms_gateway
+from backend.messaging.gateway.base import GatewayRefused, GatewayUnavailable, Submission
+from backend.messaging.models import SmsOutbox
+from backend.messaging.signals import MessageProgressed
+
+FIRST_RETRY_SECONDS = 5.0
+PASS_BATCH = 200
+
+
+def report_url(message: SmsOutbox) -> str:
+    """Where Kannel reports on MESSAGE: the public endpoint with the message's unguessable token."""
+    settings = get_settings()
+    base = (settings.sms_report_base_url or settings.public_base_url).rstrip("/")
+    return f"{base}/api/messaging/reports/{message.dlr_token}"
+
+
+def message_id_header(message: SmsOutbox) -> str:
+    domain = get_settings().email_sender.rpartition("@")[2] or "songda.invalid"
+    return f"<songda-{message.id}-{message.dlr_token}@{domain}>"
+
+
+def backoff(tries: int) -> timedelta:
+    return timedelta(
+        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(tries - 1, 0), get_settings().messaging_retry_max_seconds)
+    )
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    with get_session() as db_session:
+        claimed = db_session.execute(
+            update(SmsOutbox)
+            .where(
+                SmsOutbox.id == message_id,
+                SmsOutbox.status == SmsStatus.queued,
+                or_(SmsOutbox.next_try_at.is_(None), SmsOutbox.next_try_at <= now),
+            )
+            .values(status=SmsStatus.sending, sending_since=now, tries=SmsOutbox.tries + 1)
+        )
+        return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def _hand_over(message: SmsOutbox) -> tuple[str, Submission]:
+    settings = get_settings()
+    if message.channel is MessageChannel.email:
+        sender = settings.email_sender
+        return sender, email_gateway().send(
+            to=message.to_number,
+            subject=message.subject or "",
+            text=message.text,
+            sender=sender,
+            message_id=message_id_header(message),
+        )
+    sender = settings.sms_sender
+    return sender, sms_gateway().send(
+        to=message.to_number, text=message.text, sender=sender, report_url=report_url(message)
+    )
+
+
+def lock_message(db_session: Session, message: SmsOutbox) -> SmsOutbox:
+    """Lock MESSAGE's row (a no-op write: a row lock on PostgreSQL, the write lock on SQLite) and reread
+    it, so a delivery report arriving while its send is being recorded is never overwritten."""
+    db_session.execute(
+        update(SmsOutbox).where(SmsOutbox.id == message.id).values(dlr_token=SmsOutbox.dlr_token)
+    )
+    db_session.refresh(message)
+    return message
+
+
+def send_message(message_id: int, *, now: datetime | None = None) -> SmsStatus | None:
+    """Send MESSAGE_ID if it is queued and due; returns its new status (None: not ours to send)."""
+    now = now or utcnow()
+    if not _claim(message_id, now):
+        return None
+    with get_session() as db_session:
+        message = db_session.get_one(SmsOutbox, message_id)
+        try:
+            sender, submission = _hand_over(message)
+        except GatewayUnavailable as error:
+            message.status, message.error = SmsStatus.queued, str(error)[:300]
+            message.next_try_at = utcnow() + backoff(message.tries)
+            return message.status
+        except GatewayRefused as error:
+            mark_failed(message, str(error), utcnow())
+        else:
+            _submitted(lock_message(db_session, message), sender, submission)
+        announce(db_session, message)
+        return message.status
+
+
+def _submitted(message: SmsOutbox, sender: str, submission: Submission) -> None:
+    message.sender, message.sent_at, message.error = sender, utcnow(), None
+    message.gateway_id = message.gateway_id or submission.gateway_id
+    message.gateway_reply = submission.reply
+    if message.status is not SmsStatus.sending:
+        return  # a delivery report came first and already moved it on
+    message.status = SmsStatus.submitted
+    if submission.arrived:  # an SMTP server's 250: the mail is in the party's mail system
+        message.status = SmsStatus.delivered
+        message.accepted_at = message.delivered_at = message.sent_at
+
+
+def mark_failed(message: SmsOutbox, reason: str, at: datetime) -> None:
+    message.status, message.error, message.failed_at = SmsStatus.failed, reason[:300], at
+
+
+def announce(db_session: Session, message: SmsOutbox) -> None:
+    if message.attempt_id is not None:
+        signals.announce(db_session, MessageProgressed(message_id=message.id))
+
+
+def send_due(*, now: datetime | None = None) -> int:
+    """The periodic pass: send every queued message whose time has come; returns how many were tried."""
+    now = now or utcnow()
+    with get_session() as db_session:
+        due = select(SmsOutbox.id).where(
+            SmsOutbox.status == SmsStatus.queued,
+            or_(SmsOutbox.next_try_at.is_(None), SmsOutbox.next_try_at <= now),
+        )
+        ids = list(db_session.scalars(due.order_by(SmsOutbox.id).limit(PASS_BATCH)))
+    for message_id in ids:
+        send_message(message_id, now=now)
+    return len(ids)

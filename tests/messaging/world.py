@@ -1,0 +1,97 @@
+"""A court case with a party, documents and contact points, for messages and electronic attempts."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session
+
+from backend.auth.models import User
+from backend.cases.enums import CaseType
+from backend.cases.models import Case
+from backend.courts.models import Court
+from backend.deliveries import attempts as attempt_service
+from backend.deliveries.confirmations import record_address_confirmation
+from backend.deliveries.enums import DeliveryMethod
+from backend.deliveries.models import Delivery
+from backend.documents.enums import DocumentKind
+from backend.documents.models import Document
+from backend.evidence.enums import EvidenceKind
+from backend.evidence.service import store_evidence
+from backend.parties.enums import ContactKind, LitigationRole, PartyType
+from backend.parties.models import ContactPoint, Party
+
+
+@dataclass(frozen=True)
+class World:
+    case_id: int
+    delivery_id: int
+    attempt_id: int
+
+
+def court(session: Session) -> Court:
+    found = session.query(Court).filter_by(code="京0102").first()
+    if found is None:
+        found = Court(code="京0102", name="北京市西城区人民法院", address="北京市西城区二龙路甲1号")
+        session.add(found)
+        session.flush()
+    return found
+
+
+def electronic_attempt(
+    session: Session, agent: User, *, kind: ContactKind, value: str, confirmed: bool, planned_at: datetime
+) -> World:
+    """A commercial case's defendant with one contact point and a planned electronic attempt at it;
+    CONFIRMED: the party signed a 送达地址确认书 naming it, with consent to e-delivery."""
+    number = session.query(Case).count() + 1
+    case = Case(
+        court=court(session),
+        case_number=f"(2026)京0102民初{3000 + number}号",
+        cause="买卖合同纠纷",
+        case_type=CaseType.commercial,
+        filed_on=date(2026, 2, 1),
+    )
+    party = Party(
+        case=case,
+        identity_key=f"e-party-{number}",
+        name="北京某某科技有限公司",
+        party_type=PartyType.legal_person,
+        litigation_role=LitigationRole.defendant,
+    )
+    point = ContactPoint(party=party, kind=kind, value=value, source="court_export")
+    documents = [
+        Document(case=case, name="应诉通知书", kind=DocumentKind.notice),
+        Document(case=case, name="起诉状副本", kind=DocumentKind.complaint),
+    ]
+    delivery = Delivery(case=case, party=party, documents=documents)
+    session.add_all([case, party, point, *documents, delivery])
+    session.flush()
+    if confirmed:
+        form = store_evidence(
+            db_session=session,
+            case_id=case.id,
+            kind=EvidenceKind.address_confirmation,
+            content=f"送达地址确认书：同意电子送达，地址 {value}".encode(),
+            content_type="text/plain",
+            created_by_user=agent,
+        )
+        record_address_confirmation(
+            db_session=session,
+            actor=agent,
+            delivery=delivery,
+            obtained_via=DeliveryMethod.phone,
+            evidence_id=form.id,
+            mobile=value if kind is ContactKind.phone else None,
+            email=value if kind is ContactKind.email else None,
+            consents_to_electronic=True,
+        )
+    attempt = attempt_service.add_attempt(
+        db_session=session,
+        actor=agent,
+        delivery=delivery,
+        method=DeliveryMethod.electronic,
+        planned_at=planned_at,
+        start_by=planned_at,
+        contact_point_id=point.id,
+        notes="电子送达",
+    )
+    return World(case.id, delivery.id, attempt.id)
