@@ -53,7 +53,7 @@ class CallRecord(Base):
 
     # Every typed call event applied, in order: [{"type": ..., "at": ..., "resynced": ...}].
     event_log: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)  # the wall's today
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     delivery_attempt: Mapped["DeliveryAttempt"] = relationship()

@@ -5,8 +5,8 @@ sees the cases with a delivery assigned to them or an attempt they performed. Ou
 does not exist for the caller (404, never 403, so that its existence does not leak).
 """
 
-from sqlalchemy import ColumnElement, CompoundSelect, exists, false, or_, select, true
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
 
 from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES, Role
@@ -17,14 +17,17 @@ from backend.deliveries.models import Delivery, DeliveryAttempt
 WORKER_ROLES = frozenset({Role.agent, Role.field_officer})
 
 
-def _worker_case_ids(user: User) -> CompoundSelect[int]:
-    assigned = select(Delivery.case_id).where(Delivery.assignee_user_id == user.id)
-    performed = (
-        select(Delivery.case_id)
-        .join(DeliveryAttempt, DeliveryAttempt.delivery_id == Delivery.id)
-        .where(DeliveryAttempt.performed_by_user_id == user.id)
+def _worker_sees(user: User, case_id: QueryableAttribute[int]) -> ColumnElement[bool]:
+    """Two EXISTS probes per case the indexes (assignee_user_id, case_id) and (performed_by_user_id,
+    delivery_id) answer, instead of collecting every case the worker ever touched."""
+    other = aliased(Delivery)
+    assigned = exists().where(other.case_id == case_id, other.assignee_user_id == user.id)
+    performed = exists().where(
+        other.case_id == case_id,
+        DeliveryAttempt.delivery_id == other.id,
+        DeliveryAttempt.performed_by_user_id == user.id,
     )
-    return assigned.union(performed)
+    return or_(assigned, performed)
 
 
 def case_visible(user: User, case_id: QueryableAttribute[int]) -> ColumnElement[bool]:
@@ -36,7 +39,7 @@ def case_visible(user: User, case_id: QueryableAttribute[int]) -> ColumnElement[
             return false()
         return case_id.in_(select(Case.id).where(Case.court_id == user.court_id))
     if user.role in WORKER_ROLES:
-        return case_id.in_(_worker_case_ids(user))
+        return _worker_sees(user, case_id)
     return false()
 
 

@@ -56,6 +56,18 @@ class Delivery(Base):
         back_populates="delivery", order_by="DeliveryAttempt.id", cascade="all, delete-orphan"
     )
 
+    __table_args__ = (
+        # Lists and queues of open work walk this in deadline order; closed history never enters it.
+        Index(
+            "ix_delivery_open_deadline",
+            "deadline",
+            "id",
+            postgresql_where=text("status IN ('pending', 'in_progress', 'unservable')"),
+            sqlite_where=text("status IN ('pending', 'in_progress', 'unservable')"),
+        ),
+        Index("ix_delivery_assignee_case", "assignee_user_id", "case_id"),  # an agent's scope
+    )
+
     def transition(self, target: DeliveryStatus) -> None:
         """Move to TARGET or raise IllegalTransition."""
         check_delivery_transition(self.status, target)
@@ -93,6 +105,7 @@ class DeliveryAttempt(Base):
     )
 
     __table_args__ = (
+        Index("ix_delivery_attempt_performer_delivery", "performed_by_user_id", "delivery_id"),  # a scope
         # The router's periodic pass reads only planned attempts with a start-by (a small part of the table).
         Index(
             "ix_delivery_attempt_planned_start_by",

@@ -1,8 +1,9 @@
 """Reading deliveries and attempts in the caller's scope."""
 
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, not_, select
+from sqlalchemy import Select, and_, not_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
@@ -10,7 +11,7 @@ from backend.cases import access
 from backend.cases.models import Case
 from backend.cases.service import OPEN_DELIVERY_STATUSES
 from backend.core.clock import court_today
-from backend.core.errors import NotPermitted, NotVisible
+from backend.core.errors import InvalidRequest, NotPermitted, NotVisible
 from backend.core.pagination import fetch_page
 from backend.deliveries.models import Delivery, DeliveryAttempt, RouterAlert
 from backend.deliveries.schemas import DeliveryFilters
@@ -58,9 +59,50 @@ def delivery_query(*, user: User, filters: DeliveryFilters) -> Select[Any]:
 
 def list_deliveries(
     *, db_session: Session, user: User, filters: DeliveryFilters
-) -> tuple[list[Delivery], int]:
+) -> tuple[list[Delivery], int | None, str | None]:
+    """A page of deliveries, the total (None on cursor pages: not counted) and the next page's cursor.
+
+    With a cursor the page is read after the last row seen (deadline, id), so its cost follows the page,
+    not how deep it is, and rows added or served meanwhile neither repeat nor skip a row."""
     query = delivery_query(user=user, filters=filters)
-    return fetch_page(db_session=db_session, query=query, params=filters)
+    if filters.after is None:
+        items, total = fetch_page(db_session=db_session, query=query, params=filters)
+        return items, total, next_cursor(items, filters.page_size)
+    deadline, last_id = parse_cursor(filters.after)
+    items = _rows_after(db_session, query, deadline, last_id, filters.page_size)
+    return items, None, next_cursor(items, filters.page_size)
+
+
+def _rows_after(
+    db_session: Session, query: Select[Any], deadline: date | None, last_id: int, limit: int
+) -> list[Delivery]:
+    """Rows after (DEADLINE, LAST_ID) in (deadline NULLS LAST, id) order: first the dated ones (a row
+    comparison the (deadline, id) indexes answer as a range), then those without a deadline."""
+    items: list[Delivery] = []
+    if deadline is not None:
+        dated = query.where(tuple_(Delivery.deadline, Delivery.id) > tuple_(deadline, last_id))
+        items = list(db_session.scalars(dated.limit(limit)).unique())
+        last_id = 0
+    if len(items) < limit:
+        undated = query.where(Delivery.deadline.is_(None), Delivery.id > last_id)
+        items += db_session.scalars(undated.limit(limit - len(items))).unique()
+    return items
+
+
+def next_cursor(items: list[Delivery], page_size: int) -> str | None:
+    """The cursor after the page's last row, or None when the page was not full (no more rows)."""
+    if len(items) < page_size or not items:
+        return None
+    last = items[-1]
+    return f"{last.deadline.isoformat() if last.deadline else ''}~{last.id}"
+
+
+def parse_cursor(cursor: str) -> tuple[date | None, int]:
+    deadline, _, last_id = cursor.partition("~")
+    try:
+        return (date.fromisoformat(deadline) if deadline else None), int(last_id)
+    except ValueError as exc:
+        raise InvalidRequest("翻页游标无效，请从第一页重新查询") from exc
 
 
 def get_delivery(*, db_session: Session, user: User, delivery_id: int) -> Delivery:

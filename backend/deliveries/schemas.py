@@ -19,6 +19,11 @@ class DeliveryFilters(PageParams):
     case_id: int | None = None
     agent_group: str | None = None
     assignee_user_id: int | None = None
+    after: str | None = Field(
+        default=None,
+        max_length=40,
+        description="游标：上一页的 next_cursor；给出时按游标翻页（不计总数，page 被忽略）",
+    )
 
 
 class DeliveryCreate(BaseModel):
@@ -158,3 +163,14 @@ class RouterAlertRead(BaseModel):
     party_name: str
     method: DeliveryMethod
     assignee_user_id: int | None
+
+
+class DeliveryPage(BaseModel):
+    """A page of the deliveries list: by page number (with the exact total) or after a cursor (total null,
+    not counted: a deep page costs what a first page costs)."""
+
+    items: list[DeliveryRead]
+    total: int | None
+    page: int
+    page_size: int
+    next_cursor: str | None = Field(description="下一页的游标（没有更多时为空）")

@@ -8,7 +8,6 @@ from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.roles import ALL_ROLES, Role
 from backend.core.http import service_errors
-from backend.core.pagination import Page
 from backend.database import SessionDep, utcnow
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries import facts as fact_service
@@ -25,6 +24,7 @@ from backend.deliveries.schemas import (
     DeliveryCreate,
     DeliveryDetail,
     DeliveryFilters,
+    DeliveryPage,
     DeliveryRead,
     DeliveryTransition,
     FactRead,
@@ -46,12 +46,13 @@ alert_router = secured_router(prefix="/api/router", tags=["送达任务"], roles
 routers = [read_router, attempt_read_router, create_router, work_router, assign_router, alert_router]
 
 
-@read_router.get("", response_model=Page[DeliveryRead])
+@read_router.get("", response_model=DeliveryPage)
 def list_deliveries(
     filters: Annotated[DeliveryFilters, Query()], request: Request, user: CurrentUser, db_session: SessionDep
-) -> Page[DeliveryRead]:
-    """Deliveries in scope, nearest deadline first."""
-    deliveries, total = queries.list_deliveries(db_session=db_session, user=user, filters=filters)
+) -> DeliveryPage:
+    """Deliveries in scope, nearest deadline first; by page number or, deep in a long list, by cursor."""
+    with service_errors():
+        deliveries, total, cursor = queries.list_deliveries(db_session=db_session, user=user, filters=filters)
     items = [DeliveryRead.of(delivery) for delivery in deliveries]
     detail = {
         "delivery_ids": [item.id for item in items],
@@ -66,7 +67,9 @@ def list_deliveries(
         object_type="delivery",
         detail=detail,
     )
-    return Page(items=items, total=total, page=filters.page, page_size=filters.page_size)
+    return DeliveryPage(
+        items=items, total=total, page=filters.page, page_size=filters.page_size, next_cursor=cursor
+    )
 
 
 @read_router.get("/{delivery_id}", response_model=DeliveryDetail)
