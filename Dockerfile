@@ -10,7 +10,7 @@ RUN npm run build
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SONGDA_DATA_DIR=/var/lib/songda
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ffmpeg sox fonts-wqy-zenhei poppler-utils zbar-tools \
+    && apt-get install -y --no-install-recommends ffmpeg sox fonts-wqy-zenhei poppler-utils zbar-tools kannel kannel-extras \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./

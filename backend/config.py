@@ -164,6 +164,11 @@ class Settings(BaseSettings):
     kannel_sendsms_port: int = 13013
     kannel_smsc_port: int = 13010
     kannel_admin_password: str = "songda-kannel-admin"
+    # Where sendsms and the admin page listen, and who else may use them (Kannel's ;-separated allow list,
+    # e.g. 172.*.*.* in docker-compose); a file with the carrier's smsc group (SMPP) replaces the fake SMSC.
+    kannel_interface: str = "127.0.0.1"
+    kannel_allow_ip: str = "127.0.0.1"
+    kannel_smsc_config: Path | None = None
     # E-delivery (backend/electronic): how often planned electronic attempts are picked up and sent.
     electronic_pass_seconds: float = 30.0
 

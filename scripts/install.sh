@@ -13,6 +13,12 @@ echo "==> database"
 $songda db upgrade
 echo "==> Asterisk (private Debian sid root, built once)"
 $songda asterisk up
+echo "==> SMS gateway (Kannel with its fake SMSC)"
+if $songda sms up; then
+    export SONGDA_SMS_GATEWAY_URL="${SONGDA_SMS_GATEWAY_URL:-kannel+http://127.0.0.1:13013}"
+else
+    echo "Kannel 未能启动：短信将留在发件箱（SONGDA_SMS_GATEWAY_URL=fake://），可稍后运行 songda sms up"
+fi
 echo "==> demo data"
 $songda demo | tee "$SONGDA_DATA_DIR/demo-logins.txt"
 

@@ -1,5 +1,8 @@
 """`songda sms up|down|status|inbox`: the embedded Kannel (bearerbox, the fake SMSC, smsbox)."""
 
+import signal
+import threading
+
 import typer
 from rich.console import Console
 
@@ -15,7 +18,9 @@ def _boxes() -> KannelBoxes:
 
 
 @sms_app.command("up")
-def sms_up() -> None:
+def sms_up(
+    foreground: bool = typer.Option(False, help="stay running; stop Kannel on SIGTERM (containers)"),
+) -> None:
     """Render Kannel's configuration into the data dir and start bearerbox, the fake SMSC and smsbox."""
     boxes = _boxes()
     try:
@@ -30,6 +35,21 @@ def sms_up() -> None:
     if not settings.sms_gateway_url.startswith("kannel+"):
         url = f"kannel+http://127.0.0.1:{settings.kannel_sendsms_port}"
         console.print(f"提示：设置 SONGDA_SMS_GATEWAY_URL={url} 以经 Kannel 发送短信")
+    if foreground:
+        _stay_up(boxes)
+
+
+def _stay_up(boxes: KannelBoxes) -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        while not stop.wait(5) and boxes.running():
+            pass
+    finally:
+        boxes.down()
+    if not stop.is_set():
+        raise typer.Exit(1)  # a box died: let the container restart
 
 
 @sms_app.command("down")

@@ -25,8 +25,8 @@ CONFIG = """\
 group = core
 admin-port = {admin_port}
 admin-password = {admin_password}
-admin-interface = 127.0.0.1
-admin-allow-ip = 127.0.0.1
+admin-interface = {interface}
+admin-allow-ip = {allow_ip}
 smsbox-port = {smsbox_port}
 smsbox-interface = 127.0.0.1
 box-allow-ip = 127.0.0.1
@@ -36,24 +36,20 @@ store-type = file
 store-location = "{dir}/bearerbox.store"
 dlr-storage = internal
 
-group = smsc
-smsc = fake
-smsc-id = fake
-port = {smsc_port}
-connect-allow-ip = 127.0.0.1
+{smsc_group}
 
 group = smsbox
 bearerbox-host = 127.0.0.1
 bearerbox-port = {smsbox_port}
 sendsms-port = {sendsms_port}
-sendsms-interface = 127.0.0.1
+sendsms-interface = {interface}
 log-file = "{dir}/smsbox.log"
 log-level = 1
 
 group = sendsms-user
 username = {username}
 password = {password}
-user-allow-ip = 127.0.0.1
+user-allow-ip = {allow_ip}
 concatenation = true
 max-messages = 10
 
@@ -102,6 +98,14 @@ def received_messages(log: str) -> list[ReceivedSms]:
     return whole
 
 
+FAKE_SMSC_GROUP = """\
+group = smsc
+smsc = fake
+smsc-id = fake
+port = {smsc_port}
+connect-allow-ip = 127.0.0.1"""
+
+
 class KannelError(RuntimeError):
     """Kannel could not be started (the message says which box and where its log is)."""
 
@@ -116,6 +120,9 @@ class KannelBoxes:
     admin_password: str
     username: str
     password: str
+    interface: str = "127.0.0.1"
+    allow_ip: str = "127.0.0.1"
+    smsc_config: Path | None = None  # the carrier's smsc group; None: the fake SMSC
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "KannelBoxes":
@@ -128,6 +135,9 @@ class KannelBoxes:
             admin_password=settings.kannel_admin_password,
             username=settings.sms_username,
             password=settings.sms_password,
+            interface=settings.kannel_interface,
+            allow_ip=";".join(dict.fromkeys(["127.0.0.1", *settings.kannel_allow_ip.split(";")])),
+            smsc_config=settings.kannel_smsc_config,
         )
 
     @property
@@ -147,8 +157,11 @@ class KannelBoxes:
 
     def render(self) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
-        fields = {key: value for key, value in vars(self).items() if key != "directory"}
-        self.config_path.write_text(CONFIG.format(dir=self.directory, **fields), encoding="utf-8")
+        fields = {key: value for key, value in vars(self).items() if key not in ("directory", "smsc_config")}
+        fake = FAKE_SMSC_GROUP.format(smsc_port=self.smsc_port)
+        smsc = self.smsc_config.read_text(encoding="utf-8") if self.smsc_config else fake
+        text = CONFIG.format(dir=self.directory, smsc_group=smsc, **fields)
+        self.config_path.write_text(text, encoding="utf-8")
         return self.config_path
 
     def pid(self, name: str) -> int | None:
@@ -160,8 +173,12 @@ class KannelBoxes:
             return None
         return pid
 
+    @property
+    def processes(self) -> tuple[str, ...]:
+        return PROCESSES if self.smsc_config is None else ("bearerbox", "smsbox")
+
     def status(self) -> dict[str, int | None]:
-        return {name: self.pid(name) for name in PROCESSES}
+        return {name: self.pid(name) for name in self.processes}
 
     def running(self) -> bool:
         return all(self.status().values())
@@ -176,7 +193,7 @@ class KannelBoxes:
         if self.pid("bearerbox") is None:
             self._spawn("bearerbox", [BEARERBOX, str(self.config_path)])
             self._wait_port(self.smsbox_port, "bearerbox")
-        if self.pid("fakesmsc") is None:
+        if self.smsc_config is None and self.pid("fakesmsc") is None:
             self._start_fakesmsc()
         if self.pid("smsbox") is None:
             self._spawn("smsbox", [SMSBOX, str(self.config_path)])

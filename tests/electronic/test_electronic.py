@@ -126,3 +126,28 @@ def test_a_refused_mailbox_fails_the_attempt_and_the_next_method_is_planned_with
         following = [a for a in failed.delivery.attempts if a.status is AttemptStatus.planned]
         assert len(following) == 1 and following[0].start_by is not None
         assert following[0].start_by <= utcnow() + timedelta(hours=24)
+
+
+def test_arrival_at_an_unconfirmed_number_is_kept_but_does_not_serve(
+    kannel: KannelBoxes, make_user: Callable[..., User]
+) -> None:
+    world = _plan(make_user(Role.agent), ContactKind.phone, "13912340000", confirmed=False)
+    start_electronic_attempts_task()
+
+    def arrival_kept() -> bool:
+        with database.get_session() as session:
+            return (
+                session.scalars(
+                    select(Evidence).where(
+                        Evidence.case_id == world.case_id,
+                        Evidence.metadata_json["name"].as_string() == "arrival",
+                    )
+                ).first()
+                is not None
+            )
+
+    poll_until(arrival_kept, timeout=15, what="the delivery report kept as evidence")
+    with database.get_session() as session:
+        facts = recorded_facts(db_session=session, attempt_id=world.attempt_id)
+        assert "confirmed_address_arrival_at" not in facts and facts["recipient_address"] == "13912340000"
+        assert session.get_one(DeliveryAttempt, world.attempt_id).status is AttemptStatus.in_progress
