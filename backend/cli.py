@@ -14,7 +14,7 @@ from backend.config import get_settings
 from backend.core import schedule
 from backend.evidence.cli import evidence_app
 from backend.intake.cli import import_export
-from backend.messaging.cli import sms_app
+from backend.messaging.cli import mail_app, sms_app
 from backend.transcripts.cli import transcripts_app
 from telephony.cli import asterisk_app, softphone_command
 
@@ -29,6 +29,7 @@ app.add_typer(asterisk_app(get_settings), name="asterisk")
 app.add_typer(asr_app(get_settings), name="asr")
 app.add_typer(transcripts_app, name="transcripts")
 app.add_typer(sms_app, name="sms")
+app.add_typer(mail_app, name="mail")
 app.command(name="softphone")(softphone_command(get_settings))
 app.command(name="backup")(backup_command)
 app.command(name="restore")(restore_command)

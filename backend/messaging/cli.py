@@ -1,6 +1,7 @@
 """`songda sms up|down|status|inbox`: the embedded Kannel (bearerbox, the fake SMSC, smsbox)."""
 
 import signal
+import sys
 import threading
 
 import typer
@@ -10,6 +11,7 @@ from backend.config import get_settings
 from backend.messaging.kannel_boxes import KannelBoxes, KannelError
 
 sms_app = typer.Typer(help="短信网关（Kannel）", no_args_is_help=True)
+mail_app = typer.Typer(help="电子邮件", no_args_is_help=True)
 console = Console()
 
 
@@ -74,3 +76,14 @@ def sms_inbox(last: int = 20) -> None:
     """The last messages the fake SMSC received (concatenated parts joined)."""
     for received in _boxes().fake_smsc_inbox()[-last:]:
         console.print(f"{received.sender} -> {received.to}（{received.parts} 条）：{received.text}")
+
+
+@mail_app.command("bounce")
+def mail_bounce() -> None:
+    """Read one returned mail (DSN) on standard input and fail the message it reports (an MTA alias pipe)."""
+    from backend.database import get_session
+    from backend.messaging.bounces import ingest_bounce
+
+    with get_session() as db_session:
+        message = ingest_bounce(db_session=db_session, raw=sys.stdin.buffer.read())
+    console.print(f"退信已登记：消息 #{message.id}" if message else "退信未对应本系统发出的邮件，已忽略")

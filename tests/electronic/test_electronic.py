@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import select
+from typer.testing import CliRunner
 
-from backend import database
+from backend import cli, database
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.core.clock import BEIJING
@@ -151,3 +152,54 @@ def test_arrival_at_an_unconfirmed_number_is_kept_but_does_not_serve(
         facts = recorded_facts(db_session=session, attempt_id=world.attempt_id)
         assert "confirmed_address_arrival_at" not in facts and facts["recipient_address"] == "13912340000"
         assert session.get_one(DeliveryAttempt, world.attempt_id).status is AttemptStatus.in_progress
+
+
+def _dsn(message_id: str, recipient: str) -> bytes:
+    """A returned mail as Postfix writes it (RFC 3464 multipart/report)."""
+    return (
+        "From: MAILER-DAEMON@mx.company.example\r\nTo: songda@court.invalid\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"\r\n\r\n'
+        "--B1\r\nContent-Type: text/plain\r\n\r\n"
+        "I'm sorry to have to inform you that your message could not\r\n"
+        "be delivered to one or more recipients.\r\n\r\n"
+        "--B1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.company.example\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.2.2\r\n"
+        "Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n\r\n"
+        f"--B1\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {message_id}\r\n"
+        "From: songda@court.invalid\r\nSubject: notice\r\n\r\n--B1--\r\n"
+    ).encode()
+
+
+def test_a_bounce_arriving_later_fails_the_attempt_and_the_next_method_is_planned(
+    smtp: SmtpServer, make_user: Callable[..., User]
+) -> None:
+    world = _plan(make_user(Role.agent), ContactKind.email, "office@company.example", confirmed=False)
+    start_electronic_attempts_task()
+
+    def accepted() -> SmsOutbox | None:
+        with database.get_session() as session:
+            message = session.scalars(
+                select(SmsOutbox).where(SmsOutbox.attempt_id == world.attempt_id)
+            ).first()
+            if message is None or message.gateway_reply is None:
+                return None
+            session.expunge(message)
+            return message
+
+    message = poll_until(accepted, timeout=15, what="the mail server's acceptance")
+    assert message.gateway_id is not None
+    assert _attempt_status(world.attempt_id) is AttemptStatus.in_progress  # not a confirmed address
+    result = CliRunner().invoke(
+        cli.app, ["mail", "bounce"], input=_dsn(message.gateway_id, message.to_number)
+    )
+    assert result.exit_code == 0, result.output
+    poll_until(
+        lambda: _attempt_status(world.attempt_id) is AttemptStatus.failed,
+        timeout=15,
+        what=lambda: f"the attempt failed (it is {_attempt_status(world.attempt_id)})",
+    )
+    with database.get_session() as session:
+        failed = session.get_one(DeliveryAttempt, world.attempt_id)
+        assert "Mailbox full" in (failed.notes or "")
+        assert any(a.status is AttemptStatus.planned for a in failed.delivery.attempts)
