@@ -19,6 +19,9 @@ from telephony.ami_protocol import FrameSplitter, encode_action, parse_frame
 from telephony.sip_accounts import agent_sip_password
 from telephony.softphone import AgentSoftphone
 
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # the repository, for tests/polling.py
+from tests.polling import poll_until_async
+
 FIXTURES = Path(__file__).resolve().parent.parent / "tests/telephony/fixtures"
 AGENT = "1009"
 SHORT_CLIP = "aishell1_BAC009S0002W0123"
@@ -114,7 +117,11 @@ async def capture(scenario: Scenario) -> Path:
         if scenario.snapshot_when_bridged:  # the CoreShowChannels answer a resync would get mid-call
             await asyncio.wait_for(session.bridged.wait(), timeout=30)
             session.send("CoreShowChannels", [])
-        await wait_until(session.finished, timeout=60)
+
+        async def call_ended() -> bool:
+            return session.finished()
+
+        await poll_until_async(call_ended, timeout=60, what="the call did not end in time", interval=0.1)
         await asyncio.sleep(1.0)  # trailing events (Hangup handlers, BridgeDestroy...)
     finally:
         pump.cancel()
@@ -139,14 +146,6 @@ def originate_headers(scenario: Scenario, call_id: str) -> list[tuple[str, str]]
         ("Variable", f"__SONGDA_TEST_CLIP={SHORT_CLIP}"),
         ("Variable", f"SONGDA_RING_TIMEOUT={scenario.ring_timeout}"),
     ]
-
-
-async def wait_until(condition: "object", *, timeout: float) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():  # type: ignore[operator]
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("the call did not end in time")
-        await asyncio.sleep(0.1)
 
 
 async def main(names: list[str]) -> None:

@@ -15,6 +15,7 @@ import hashlib
 import multiprocessing
 import os
 import shutil
+import sys
 import tempfile
 import time
 import uuid
@@ -25,6 +26,9 @@ from typing import Any
 
 from answering_phones import PhonePorts, start_answering_phones, wait_registered  # beside this script
 from bench_world import phone_attempts
+
+sys.path.append(str(Path(__file__).resolve().parents[1]))  # the repository, for tests/polling.py
+from tests.polling import poll_until_async
 
 AGENT_EXTENSIONS = ("1006", "1007", "1008", "1009", "1010")
 PHONE_PORTS = PhonePorts(sip_base=27000, rtp_base=40000, rtp_ports_per_phone=200)
@@ -143,17 +147,21 @@ async def wait_finished(call_ids: list[str], timeout: float) -> dict[str, Any]:
     from backend import database
     from backend.calls.models import CallRecord
 
-    deadline = time.monotonic() + timeout
     final = ("complete", "missing", "empty")
-    while True:
+    done: list[Any] = []
+
+    async def all_finished() -> dict[str, Any] | None:
         with database.get_session() as session:
             rows = list(session.scalars(select(CallRecord).where(CallRecord.call_id.in_(call_ids))))
-        done = [r for r in rows if r.status.value == "ended" and r.recording_status.value in final]
-        if len(done) == len(call_ids):
-            return {r.call_id: r for r in rows}
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{len(done)}/{len(call_ids)} calls finished")
-        await asyncio.sleep(0.25)
+        done[:] = [r for r in rows if r.status.value == "ended" and r.recording_status.value in final]
+        return {r.call_id: r for r in rows} if len(done) == len(call_ids) else None
+
+    return await poll_until_async(
+        all_finished,
+        timeout=timeout,
+        what=lambda: f"{len(done)}/{len(call_ids)} calls finished",
+        interval=0.25,
+    )
 
 
 def verify_recordings(records: dict[str, Any], clip_seconds: float) -> tuple[int, int]:

@@ -318,15 +318,20 @@ def _api_server(data_dir: Path, bus_url: str, *, owns_ami: bool) -> Iterator[tup
 
 
 def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
+    from tests.polling import poll_until
+
+    def not_started() -> str:
+        return f"the API process did not start:\n{log_path.read_text(errors='replace')}"
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            raise SystemExit(not_started())
         try:
-            if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
-                return
+            return httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # poll interval
-    raise SystemExit(f"the API process did not start:\n{log_path.read_text(errors='replace')}")
+            return False
+
+    poll_until(healthy, timeout=SERVER_START_SECONDS, what=not_started, interval=0.2)
 
 
 # CPU accounting.

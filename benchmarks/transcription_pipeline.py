@@ -191,11 +191,14 @@ def finished(call_record_id: int) -> bool:
 
 
 def wait_done(record_ids: list[int], timeout: float) -> None:
-    deadline = time.perf_counter() + timeout
-    while not all(finished(record_id) for record_id in record_ids):
-        if time.perf_counter() > deadline:
-            raise TimeoutError("transcripts not done in time")
-        time.sleep(0.1)  # poll interval
+    from tests.polling import poll_until
+
+    poll_until(
+        lambda: all(finished(record_id) for record_id in record_ids),
+        timeout=timeout,
+        what="transcripts not done in time",
+        interval=0.1,
+    )
 
 
 def report_celery(legs: tuple[Path, Path, Path], args: argparse.Namespace) -> None:

@@ -6,12 +6,13 @@ frame (PROTOCOL.md) is read as the messages it carries, in order. `desk_socket` 
 with the first message, as every desk does; `auth_message` is that message for other websocket clients."""
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from starlette.testclient import TestClient, WebSocketTestSession
+
+from tests.polling import poll_until
 
 Message = dict[str, Any]
 POLL_INTERVAL = 0.02
@@ -42,17 +43,26 @@ class LiveSocket:
         self.ws.send_json({"type": "subscribe", "data": {"topics": list(topics)}})
 
     def wait_for(self, matches: Callable[[Message], bool], *, timeout: float = 5.0) -> Message:
-        deadline = time.monotonic() + timeout
-        while True:
-            for message in self.kept:
-                if matches(message):
-                    self.kept.remove(message)
-                    return message
-            assert time.monotonic() < deadline, f"no matching message; got {self.kept}"
-            self.ws.send_json({"type": "ping"})
-            self._read_to_pong()
-            if not any(matches(message) for message in self.kept):
-                time.sleep(POLL_INTERVAL)  # poll interval
+        def take() -> Message | None:
+            found = next((message for message in self.kept if matches(message)), None)
+            if found is not None:
+                self.kept.remove(found)
+            return found
+
+        def probe() -> Message | None:
+            found = take()
+            if found is None:
+                self.ws.send_json({"type": "ping"})
+                self._read_to_pong()
+                found = take()
+            return found
+
+        return poll_until(
+            probe,
+            timeout=timeout,
+            what=lambda: f"no matching message; got {self.kept}",
+            interval=POLL_INTERVAL,
+        )
 
     def _read_to_pong(self) -> None:
         while True:

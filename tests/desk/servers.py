@@ -4,12 +4,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.polling import poll_until
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("SONGDA_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -48,13 +49,11 @@ def api_process(*, database_url: str, bus_url: str = REDIS_URL, **settings: str)
 
 
 def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         assert process.poll() is None, f"the API process exited with {process.returncode}"
         try:
-            if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
-                return
+            return httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.1)  # poll interval
-    raise AssertionError(f"{base_url} did not start in {START_TIMEOUT} s")
+            return False
+
+    poll_until(healthy, timeout=START_TIMEOUT, what=f"{base_url} did not start", interval=0.1)

@@ -2,7 +2,6 @@
 supervisor listens in through ChanSpy and hears the call, presence follows the call, the disposition
 closes it with the recordings on file."""
 
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -19,6 +18,7 @@ from telephony.softphone import AgentSoftphone
 from tests.conftest import TEST_PASSWORD
 from tests.desk.live import LiveSocket, desk_socket
 from tests.desk.world import add_delivery
+from tests.polling import poll_until
 from tests.telephony.audio_checks import file_rms
 from tests.telephony.calls.conftest import settings_env
 from tests.telephony.conftest import AsteriskUnderTest, asterisk, softphone  # noqa: F401 - fixtures
@@ -41,10 +41,7 @@ def desk_on_asterisk(asterisk: AsteriskUnderTest, db: Engine) -> Iterator[TestCl
     }
     with settings_env(**env), TestClient(create_app()) as client:
         runtime = client.app.state.telephony  # type: ignore[attr-defined]
-        deadline = time.monotonic() + 10
-        while not runtime.control.ami.is_up:
-            assert time.monotonic() < deadline, "call control never reached AMI"
-            time.sleep(0.05)  # poll interval
+        poll_until(lambda: runtime.control.ami.is_up, timeout=10, what="call control never reached AMI")
         yield client
 
 
@@ -58,15 +55,15 @@ def _token(headers: dict[str, str]) -> str:
 
 
 def _wait_recording(call_id: str) -> RecordingStatus:
-    deadline = time.monotonic() + 30
-    while True:
+    def filed() -> RecordingStatus | None:
         with database.get_session() as session:
             record = call_service.get_call(db_session=session, call_id=call_id)
             assert record is not None
             if record.recording_status not in (RecordingStatus.pending, RecordingStatus.recording):
                 return record.recording_status
-        assert time.monotonic() < deadline, "the recordings were never filed"
-        time.sleep(0.2)  # poll interval
+            return None
+
+    return poll_until(filed, timeout=30, what="the recordings were never filed", interval=0.2)
 
 
 def _placed_for(call_id: str) -> tuple[int, int, int]:

@@ -1,9 +1,9 @@
 """Checks shared by the desk's end-to-end tests: what Asterisk registered, recordings once written, and
 the desk's call timer."""
 
-import time
 from pathlib import Path
 
+from tests.polling import poll_until
 from tests.telephony.raw_ami import RawAmiSession
 
 TIMER_AT_LEAST = """seconds => {
@@ -23,11 +23,11 @@ def registered_contact(ami: RawAmiSession, endpoint: str) -> dict[str, str]:
 
 def wait_file_settled(path: Path, *, timeout: float) -> None:
     """MixMonitor closes the file after the hang-up: wait until it exists and stops growing."""
-    deadline, last = time.monotonic() + timeout, -1
-    while time.monotonic() < deadline:
+    sizes = [-1]  # the size at the last look
+
+    def settled() -> bool:
         size = path.stat().st_size if path.exists() else -1
-        if size > 44 and size == last:
-            return
-        last = size
-        time.sleep(0.5)  # poll interval
-    raise TimeoutError(f"{path} not written")
+        sizes.append(size)
+        return size > 44 and size == sizes[-2]
+
+    poll_until(settled, timeout=timeout, what=f"{path} not written", interval=0.5)

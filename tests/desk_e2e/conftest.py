@@ -5,7 +5,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from telephony.audio import read_wav_pcm16, write_wav_pcm16
 from tests.conftest import REPO_ROOT
 from tests.desk_e2e.pages import new_context
 from tests.desk_e2e.world import AGENT_EXTENSION, SUPERVISOR_EXTENSION, DeskWorld, build_world
+from tests.polling import poll_until
 from tests.telephony import conftest as telephony_fixtures
 from tests.telephony.conftest import AsteriskUnderTest
 
@@ -179,17 +179,20 @@ def _free_port() -> int:
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
+    def healthy() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log_path.read_text(errors='replace')}")
         try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return
+            return httpx.get(f"{url}/api/health", timeout=1).status_code == 200
         except httpx.HTTPError:
-            pass
-        time.sleep(0.2)  # poll interval
-    raise TimeoutError(f"server not healthy: {log_path.read_text(errors='replace')}")
+            return False
+
+    poll_until(
+        healthy,
+        timeout=SERVER_START_SECONDS,
+        what=lambda: f"server not healthy: {log_path.read_text(errors='replace')}",
+        interval=0.2,
+    )
 
 
 @pytest.fixture()

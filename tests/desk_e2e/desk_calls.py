@@ -13,8 +13,9 @@ from backend import database
 from backend.calls import service as call_service
 from backend.calls.models import CallRecord
 from telephony.audio import read_wav_pcm16
-from tests.desk_e2e.pages import log_in
+from tests.desk_e2e.pages import log_in, page_sleep
 from tests.desk_e2e.world import SILENT_PARTY_NUMBER, DeskWorld, build_world
+from tests.polling import poll_until
 from tests.telephony.audio_checks import envelope
 from tests.telephony.conftest import AsteriskUnderTest
 from tests.telephony.raw_ami import RawAmiSession
@@ -119,13 +120,20 @@ def wait_until(moment: float) -> None:
 def inbound_power(page: Page, seconds: float) -> float:
     """Mean power (audio level squared) of what the page's phone received over the next SECONDS."""
     energy, duration = page.evaluate(INBOUND_AUDIO)
-    deadline = time.monotonic() + seconds + 10
-    while True:
-        page.wait_for_timeout(200)  # poll interval
+
+    def mean_power() -> float | None:
         now_energy, now_duration = page.evaluate(INBOUND_AUDIO)
         if now_duration - duration >= seconds:
             return float((now_energy - energy) / (now_duration - duration))
-        assert time.monotonic() < deadline, "the phone stopped playing out received audio"
+        return None
+
+    return poll_until(
+        mean_power,
+        timeout=seconds + 10,
+        what="the phone stopped playing out received audio",
+        interval=0.2,
+        sleep=page_sleep(page),
+    )
 
 
 def heard_by_party(asterisk: AsteriskUnderTest, call_id: str) -> Path:
@@ -161,11 +169,10 @@ def call_record_when(
     call_id: str, settled: Callable[[CallRecord], bool], *, timeout: float, what: str
 ) -> CallRecord:
     """The call's record once SETTLED holds; fails the test, saying WHAT never happened, after TIMEOUT."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def probe() -> CallRecord | None:
         with database.get_session() as session:
             record = call_service.get_call(db_session=session, call_id=call_id)
-            if record is not None and settled(record):
-                return record
-        assert time.monotonic() < deadline, f"call {call_id}: {what}"
-        time.sleep(0.2)  # poll interval
+            return record if record is not None and settled(record) else None
+
+    return poll_until(probe, timeout=timeout, what=f"call {call_id}: {what}", interval=0.2)

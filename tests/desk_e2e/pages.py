@@ -1,8 +1,14 @@
 """Browser helpers shared by the desk's end-to-end tests."""
 
 import re
+from collections.abc import Callable
 
 from playwright.sync_api import Browser, BrowserContext, Page
+
+
+def page_sleep(page: Page) -> Callable[[float], None]:
+    """`poll_until`'s SLEEP waiting on PAGE: the page runs its listeners meanwhile (time.sleep does not)."""
+    return lambda seconds: page.wait_for_timeout(seconds * 1000)
 
 
 def new_context(browser: Browser) -> BrowserContext:

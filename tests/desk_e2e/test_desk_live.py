@@ -4,7 +4,6 @@ missed is not lost); a revoked token sends it back to the login page."""
 
 import json
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +11,9 @@ import httpx
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
 
 from tests.desk_e2e.conftest import LiveServer
-from tests.desk_e2e.pages import log_in
+from tests.desk_e2e.pages import log_in, page_sleep
 from tests.desk_e2e.world import DeskWorld
+from tests.polling import poll_until
 
 
 class FlakyLink:
@@ -52,17 +52,23 @@ class FlakyLink:
 
     def wait_presence(self, page: Page, messages: list[str], state: str) -> None:
         """Poll until a presence event of STATE is in MESSAGES (the page runs the route: wait through it)."""
-        deadline = time.monotonic() + 10
-        while not any(state in _presence_states(message) for message in messages):
-            assert time.monotonic() < deadline, f"no presence event {state}"
-            page.wait_for_timeout(100)  # poll interval
+        poll_until(
+            lambda: any(state in _presence_states(message) for message in messages),
+            timeout=10,
+            what=f"no presence event {state}",
+            interval=0.1,
+            sleep=page_sleep(page),
+        )
 
     def wait_snapshot(self, page: Page, topic: str) -> None:
         """Poll until the snapshot of TOPIC has passed to the page."""
-        deadline = time.monotonic() + 10
-        while topic not in {snapshot for message in self.passed for snapshot in _snapshot_topics(message)}:
-            assert time.monotonic() < deadline, f"no snapshot of {topic}"
-            page.wait_for_timeout(100)  # poll interval
+        poll_until(
+            lambda: topic in {snapshot for message in self.passed for snapshot in _snapshot_topics(message)},
+            timeout=10,
+            what=f"no snapshot of {topic}",
+            interval=0.1,
+            sleep=page_sleep(page),
+        )
 
     def cut(self) -> None:
         assert self.page_side is not None

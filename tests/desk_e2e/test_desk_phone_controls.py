@@ -24,8 +24,9 @@ from tests.desk_e2e.desk_calls import (
     speech_seconds,
     wait_until,
 )
-from tests.desk_e2e.pages import log_in
+from tests.desk_e2e.pages import log_in, page_sleep
 from tests.desk_e2e.world import DeskWorld
+from tests.polling import poll_until
 from tests.telephony.conftest import AsteriskUnderTest
 from tests.telephony.raw_ami import RawAmiSession
 
@@ -106,10 +107,13 @@ def _sip_frames(page: Page) -> list[str]:
 
 def _reinvite(page: Page, frames: list[str], after: int) -> str:
     """The one re-INVITE sent since AFTER frames (the page runs the listener: wait through it)."""
-    deadline = time.monotonic() + 10
-    while not (invites := [frame for frame in frames[after:] if frame.startswith("INVITE ")]):
-        assert time.monotonic() < deadline, "no re-INVITE"
-        page.wait_for_timeout(100)  # poll interval
+    invites = poll_until(
+        lambda: [frame for frame in frames[after:] if frame.startswith("INVITE ")] or None,
+        timeout=10,
+        what="no re-INVITE",
+        interval=0.1,
+        sleep=page_sleep(page),
+    )
     assert len(invites) == 1, f"{len(invites)} re-INVITEs"
     return invites[0]
 

@@ -4,10 +4,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -21,6 +21,7 @@ from backend.intake.tasks import IMPORT_TASK
 from backend.worker import celery_app
 from tests.conftest import REPO_ROOT
 from tests.intake.exports import two_party_rows, write_csv
+from tests.polling import poll_until
 
 WORKER_OPTIONS = (
     "--pool=solo",
@@ -61,11 +62,11 @@ def celery_worker(db: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 
 def _wait_until_ready(node: str, timeout: float = 60) -> None:
     """A worker that has answered a ping consumes its queue; messages sent earlier could be lost."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if celery_app.control.ping(destination=[node], timeout=0.5):
-            return
-    raise AssertionError(f"celery worker {node} did not start within {timeout} s")
+    poll_until(
+        lambda: celery_app.control.ping(destination=[node], timeout=0.5) or None,  # [] until it answers
+        timeout=timeout,
+        what=f"celery worker {node} did not start",
+    )
 
 
 def test_redis_queue_sends_the_import_to_a_celery_worker(celery_worker: str, tmp_path: Path) -> None:
@@ -73,12 +74,14 @@ def test_redis_queue_sends_the_import_to_a_celery_worker(celery_worker: str, tmp
     with get_session() as session:
         job_id = service.create_job(db_session=session, filename=path.name, source_path=path).id
     assert taskqueue.enqueue(IMPORT_TASK, job_id=job_id) is None  # sent, not run here
-    deadline = time.monotonic() + 90
-    status = "queued"
-    while time.monotonic() < deadline and status not in ("done", "failed"):
-        time.sleep(0.2)
+    seen: list[str] = ["queued"]
+
+    def finished() -> tuple[str, dict[str, Any]] | None:
         with get_session() as session:
             job = session.get_one(ImportJob, job_id)
-            status, summary = job.status, job.summary
+            seen[:] = [job.status]
+            return (job.status, job.summary) if job.status in ("done", "failed") else None
+
+    status, summary = poll_until(finished, timeout=90, what=lambda: seen[0], interval=0.2)
     assert status == "done", status
     assert summary["cases_created"] == 2 and summary["deliveries_created"] == 3

@@ -4,11 +4,11 @@ import contextlib
 import itertools
 import socket
 import threading
-import time
 from collections.abc import Callable
 from types import TracebackType
 
 from telephony.ami_probe import AmiAddress
+from tests.polling import poll_until
 
 Message = dict[str, str]
 
@@ -61,13 +61,7 @@ class RawAmiSession:
         return self.wait_for(lambda: next(iter(self.matching(predicate)), None), timeout=timeout)
 
     def wait_for(self, probe: Callable[[], Message | None], *, timeout: float) -> Message:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = probe()
-            if found is not None:
-                return found
-            time.sleep(0.05)  # poll interval
-        raise TimeoutError("AMI condition not met before the deadline")
+        return poll_until(probe, timeout=timeout, what="AMI condition not met before the deadline")
 
     def _send(self, name: str, headers: list[tuple[str, str]]) -> None:
         text = f"Action: {name}\r\n" + "".join(f"{key}: {value}\r\n" for key, value in headers) + "\r\n"

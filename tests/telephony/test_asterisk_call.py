@@ -1,15 +1,14 @@
 """Real calls through the real Asterisk, per the Originate contract of dialplans/templates/extensions.conf."""
 
-import time
 import uuid
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from telephony.audio import wav_duration
 from telephony.provisioning import RecordingPaths
 from telephony.softphone import AgentSoftphone
+from tests.polling import poll_until
 from tests.telephony.audio_checks import envelope_similarity, file_rms
 from tests.telephony.conftest import AsteriskUnderTest
 from tests.telephony.raw_ami import Message, RawAmiSession
@@ -47,11 +46,13 @@ def dial_end(ami: RawAmiSession, call_id: str, *, timeout: float) -> Message:
 
 
 def wait_recordings(paths: RecordingPaths, *, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
     files = (paths.mix, paths.agent, paths.party)
-    while not all(path.exists() and path.stat().st_size > 44 for path in files):
-        assert time.monotonic() < deadline, f"recordings missing: {files}"
-        time.sleep(0.1)  # poll interval
+    poll_until(
+        lambda: all(path.exists() and path.stat().st_size > 44 for path in files),
+        timeout=timeout,
+        what=f"recordings missing: {files}",
+        interval=0.1,
+    )
 
 
 def test_answered_call_records_agent_and_party_separately(
@@ -110,13 +111,5 @@ def test_unreached_party_reports_dial_status_and_cause(
     end = dial_end(ami, call_id, timeout=20)
     assert (end["DialStatus"], end["HangupCause"]) == (dial_status, cause)
     assert phone.ended.wait(5)
-    assert _eventually_exists(asterisk.recording_paths(call_id).mix)
-
-
-def _eventually_exists(path: Path) -> bool:
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        if path.exists():
-            return True
-        time.sleep(0.1)  # poll interval
-    return False
+    mix = asterisk.recording_paths(call_id).mix
+    poll_until(mix.exists, timeout=5, what=f"no mixed recording at {mix}", interval=0.1)

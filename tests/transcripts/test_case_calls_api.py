@@ -1,6 +1,5 @@
 """GET /api/cases/{id}/calls and GET /api/transcripts/{id}: recordings, dialogue, flags; scope; audit."""
 
-import time
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
@@ -8,6 +7,7 @@ from fastapi.testclient import TestClient
 from backend.auth.roles import Role
 from backend.calls.enums import RecordingStatus
 from backend.transcripts.enums import TranscriptStatus
+from tests.polling import poll_until
 from tests.transcripts.conftest import (
     CaseWorld,
     Legs,
@@ -101,10 +101,12 @@ def test_a_failed_transcript_shows_its_error_and_can_be_queued_again(
     assert client.post(retry, headers=headers_for(client, world.agent)).status_code == 403
     assert client.post(retry, headers=supervisor).status_code == 202
 
-    deadline = time.monotonic() + 30  # the in-process queue runs it: no recording, so it fails at once
-    while (row := transcript_rows(record_id)[0]).status is not TranscriptStatus.failed or row.error is None:
-        assert time.monotonic() < deadline, row.status
-        time.sleep(0.05)  # poll interval
+    # The in-process queue runs it: no recording, so it fails at once.
+    poll_until(
+        lambda: (row := transcript_rows(record_id)[0]).status is TranscriptStatus.failed and row.error,
+        timeout=30,
+        what=lambda: str(transcript_rows(record_id)[0].status),
+    )
     shown = client.get(f"/api/transcripts/{transcript_id}", headers=supervisor).json()
     assert (shown["status_label"], shown["attempts"]) == ("转写失败", 1)
     assert "没有完整录音" in shown["error"]

@@ -20,6 +20,7 @@ from backend.transcripts import service
 from backend.transcripts.enums import TranscriptStatus
 from backend.transcripts.models import Transcript, TranscriptGram
 from backend.transcripts.service import TRANSCRIBE_TASK
+from tests.polling import poll_until
 from tests.transcripts.conftest import (
     CaseWorld,
     Legs,
@@ -165,10 +166,7 @@ def _status(record_id: int) -> TranscriptStatus | None:
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.02)  # poll interval
+    poll_until(condition, timeout=timeout, what="condition not reached", interval=0.02)
 
 
 def test_transcript_json_is_the_stored_bytes(case_world: Callable[[], CaseWorld], short_legs: Legs) -> None:

@@ -5,7 +5,6 @@ speaks one clip; the simulated party answers and plays another. When the call en
 filed and the transcription queued (memory:// runs it in this process); the case file shows the dialogue.
 """
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +13,9 @@ from asr.metrics import cer
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.transcripts.enums import TranscriptStatus
+from backend.transcripts.models import Transcript
 from telephony.softphone import AgentSoftphone
+from tests.polling import poll_until
 from tests.telephony.calls.conftest import TelephonyApp
 from tests.telephony.conftest import AsteriskUnderTest
 from tests.transcripts.conftest import CaseWorld, headers_for, references, transcript_rows
@@ -48,13 +49,16 @@ def test_a_real_recorded_call_is_transcribed_per_leg(
     assert record["recording_status"] == "complete"
 
     record_id = _call_record_id(telephony_app, headers, world.case_id)
-    deadline = time.monotonic() + 120
-    while not (rows := transcript_rows(record_id)) or rows[0].status not in (
-        TranscriptStatus.done,
-        TranscriptStatus.failed,
-    ):
-        assert time.monotonic() < deadline, rows[0].status if rows else "no transcript queued"
-        time.sleep(0.2)  # poll interval
+
+    def settled() -> list[Transcript] | None:
+        rows = transcript_rows(record_id)
+        return rows if rows and rows[0].status in (TranscriptStatus.done, TranscriptStatus.failed) else None
+
+    def still() -> str:
+        rows = transcript_rows(record_id)
+        return str(rows[0].status) if rows else "no transcript queued"
+
+    rows = poll_until(settled, timeout=120, what=still, interval=0.2)
     assert rows[0].status is TranscriptStatus.done, rows[0].error
 
     [call] = telephony_app.client.get(f"/api/cases/{world.case_id}/calls", headers=headers).json()

@@ -3,7 +3,6 @@ delivery attempt to call for, and agents logged in with their own extensions (10
 tests never share a phone with the other telephony tests, which use 1001-1005)."""
 
 import os
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.parties.enums import LitigationRole, PartyType
 from backend.parties.models import Party
 from tests.conftest import TEST_PASSWORD
+from tests.polling import poll_until
 from tests.telephony.conftest import AsteriskUnderTest
 
 SHORT_CLIP = "aishell1_BAC009S0002W0123"  # 3.9 s of Mandarin: the party answering
@@ -112,13 +112,15 @@ class TelephonyApp:
     def wait_record(
         self, headers: dict[str, str], call_id: str, done: Callable[[dict[str, Any]], bool], *, timeout: float
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            record = self.record(headers, call_id)
-            if done(record):
-                return record
-            assert time.monotonic() < deadline, f"call {call_id} stuck at {record}"
-            time.sleep(0.1)  # poll interval
+        seen: list[dict[str, Any]] = []
+
+        def finished() -> dict[str, Any] | None:
+            seen[:] = [self.record(headers, call_id)]
+            return seen[0] if done(seen[0]) else None
+
+        return poll_until(
+            finished, timeout=timeout, what=lambda: f"call {call_id} stuck at {seen[0]}", interval=0.1
+        )
 
     def wait_finished(self, headers: dict[str, str], call_id: str, *, timeout: float = 45) -> dict[str, Any]:
         """The record once the call ended and its recordings were filed (or found missing)."""
@@ -169,10 +171,7 @@ def telephony_app_on(
         }
         with settings_env(**env), TestClient(create_app()) as client:
             runtime: TelephonyRuntime = client.app.state.telephony  # type: ignore[attr-defined]
-            deadline = time.monotonic() + 10
-            while not runtime.control.ami.is_up:
-                assert time.monotonic() < deadline, "call control never reached AMI"
-                time.sleep(0.05)  # poll interval
+            poll_until(lambda: runtime.control.ami.is_up, timeout=10, what="call control never reached AMI")
             yield TelephonyApp(client=client, runtime=runtime, make_user=make_user)
 
     yield start

@@ -1,8 +1,8 @@
 """The call API without Asterisk: who may use it, and what a process without call control answers."""
 
 import socket
-import time
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
@@ -12,6 +12,7 @@ from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.calls.models import CallRecord
 from tests.conftest import TEST_PASSWORD
+from tests.polling import poll_until
 from tests.telephony.calls.conftest import CallWorld, settings_env
 
 
@@ -55,11 +56,12 @@ def test_call_placed_while_asterisk_is_unreachable_fails_cleanly(
             assert record is not None
         retried = client.post("/api/calls", json=body, headers=headers)
         assert retried.status_code == 200 and retried.json()["call_id"] == record.call_id
-        deadline = time.monotonic() + 10
-        while (state := retried.json())["recording_status"] == "pending":
-            assert time.monotonic() < deadline
-            time.sleep(0.1)  # poll interval
-            retried = client.get(f"/api/calls/{record.call_id}", headers=headers)
+
+        def settled() -> dict[str, Any] | None:
+            state = client.get(f"/api/calls/{record.call_id}", headers=headers).json()
+            return None if state["recording_status"] == "pending" else dict(state)
+
+        state = poll_until(settled, timeout=10, what="the recording status stayed pending", interval=0.1)
 
     assert (state["status"], state["outcome"], state["recording_status"]) == ("ended", "failed", "missing")
 

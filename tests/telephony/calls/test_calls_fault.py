@@ -1,7 +1,6 @@
 """Cutting the AMI TCP connection mid-call: reconnect, resync from CoreShowChannels, a complete call
 record, and no event recorded twice."""
 
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy import select
 from backend import database
 from backend.calls.models import CallRecord
 from telephony.softphone import AgentSoftphone
+from tests.polling import poll_until
 from tests.telephony.calls.conftest import LONG_CLIP, SHORT_CLIP, CallWorld, TelephonyApp, TelephonyAppFactory
 from tests.telephony.calls.tcp_proxy import CuttableTcpProxy
 from tests.telephony.conftest import AsteriskUnderTest
@@ -37,10 +37,10 @@ def event_log(call_id: str) -> list[dict[str, Any]]:
 
 
 def wait_reconnected(app: TelephonyApp, sessions_before: int) -> None:
-    deadline = time.monotonic() + 15
-    while not (app.runtime.control.ami.is_up and app.runtime.control.ami.stats.connects > sessions_before):
-        assert time.monotonic() < deadline, "AMI never reconnected"
-        time.sleep(0.05)  # poll interval
+    ami = app.runtime.control.ami
+    poll_until(
+        lambda: ami.is_up and ami.stats.connects > sessions_before, timeout=15, what="AMI never reconnected"
+    )
 
 
 def test_connection_cut_while_talking_loses_nothing(
