@@ -31,7 +31,9 @@ def _fields(part: Message) -> list[Message]:
 def _original_message_id(report: EmailMessage) -> str | None:
     for part in report.walk():
         if part.get_content_type() == "text/rfc822-headers":
-            headers = message_from_bytes(part.get_payload(decode=True) or b"", policy=policy.compat32)
+            payload = part.get_payload(decode=True)
+            raw = payload if isinstance(payload, bytes) else str(payload or "").encode()
+            headers = message_from_bytes(raw, policy=policy.compat32)
             return headers.get("Message-ID")
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()

@@ -11,6 +11,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote_to_bytes
 
 from backend.config import Settings
@@ -208,14 +209,12 @@ class KannelBoxes:
                 self._wait_gone(pid)
             (self.directory / f"{name}.pid").unlink(missing_ok=True)
 
-    def _spawn(self, name: str, argv: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+    def _spawn(
+        self, name: str, argv: list[str], *, stdin: IO[bytes] | None = None, stdout: int | None = None
+    ) -> subprocess.Popen[bytes]:
         log = (self.directory / f"{name}.out").open("ab")
         process = subprocess.Popen(
-            argv,
-            stdout=kwargs.pop("stdout", log),
-            stderr=log,
-            start_new_session=True,
-            **kwargs,  # type: ignore[call-overload]
+            argv, stdin=stdin, stdout=log if stdout is None else stdout, stderr=log, start_new_session=True
         )
         (self.directory / f"{name}.pid").write_text(str(process.pid))
         return process
