@@ -166,11 +166,14 @@ class RouterAlertRead(BaseModel):
 
 
 class DeliveryPage(BaseModel):
-    """A page of the deliveries list: by page number (with the exact total) or after a cursor (total null,
-    not counted: a deep page costs what a first page costs)."""
+    """A page of the deliveries list: by page number (with the total, exact up to 10,000) or after a
+    cursor (total null, not counted: a deep page costs what a first page costs)."""
 
     items: list[DeliveryRead]
     total: int | None
+    total_exact: bool = Field(
+        default=True, description="总数是否精确；超过 10000 条时只计到 10001（表示“超过 10000 条”）"
+    )
     page: int
     page_size: int
     next_cursor: str | None = Field(description="下一页的游标（没有更多时为空）")

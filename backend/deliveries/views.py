@@ -68,7 +68,12 @@ def list_deliveries(
         detail=detail,
     )
     return DeliveryPage(
-        items=items, total=total, page=filters.page, page_size=filters.page_size, next_cursor=cursor
+        items=items,
+        total=total,
+        total_exact=total is None or total <= queries.COUNT_LIMIT,
+        page=filters.page,
+        page_size=filters.page_size,
+        next_cursor=cursor,
     )
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.database import Base, enum_column, utcnow
@@ -37,7 +37,16 @@ class ContactPoint(Base):
     """One phone number, address or e-mail of a party, with where it came from and whether it works."""
 
     __tablename__ = "contact_point"
-    __table_args__ = (UniqueConstraint("party_id", "kind", "value"),)
+    __table_args__ = (
+        UniqueConstraint("party_id", "kind", "value"),
+        # The desk's "has a usable phone" probe, answered from the index alone (issue 19).
+        Index(
+            "ix_contact_point_usable_phone",
+            "party_id",
+            postgresql_where=text("kind = 'phone' AND state <> 'invalid'"),
+            sqlite_where=text("kind = 'phone' AND state <> 'invalid'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     party_id: Mapped[int] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)

@@ -30,6 +30,7 @@ INDEXES: tuple[tuple[str, str, list[str], str | None], ...] = (
         None,
     ),
     ("ix_call_record_created_at", "call_record", ["created_at"], None),
+    ("ix_contact_point_usable_phone", "contact_point", ["party_id"], "kind = 'phone' AND state <> 'invalid'"),
 )
 
 
