@@ -82,8 +82,20 @@ def downgrade() -> None:
         batch.drop_index(batch.f("ix_sms_outbox_attempt_id"))
         batch.drop_constraint(batch.f("fk_sms_outbox_attempt_id_delivery_attempt"), type_="foreignkey")
         for column in (
-            "failed_at", "delivered_at", "accepted_at", "sending_since", "next_try_at", "tries",
-            "reports", "gateway_reply", "gateway_id", "sender", "dlr_token", "attempt_id", "subject", "channel",
+            "failed_at",
+            "delivered_at",
+            "accepted_at",
+            "sending_since",
+            "next_try_at",
+            "tries",
+            "reports",
+            "gateway_reply",
+            "gateway_id",
+            "sender",
+            "dlr_token",
+            "attempt_id",
+            "subject",
+            "channel",
         ):
             batch.drop_column(column)
         batch.alter_column("to_number", existing_type=sa.String(length=200), type_=sa.String(length=32))
