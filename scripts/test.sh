@@ -11,6 +11,16 @@ source scripts/test-services.sh
 ensure_postgres
 ensure_redis
 
+# The Asterisk tests start the managed Asterisk and leave it up for the rest of the run; stop it at the end
+# unless it was already running (an installed demo's).
+if pgrep -x asterisk >/dev/null; then asterisk_was_up=true; else asterisk_was_up=false; fi
+stop_what_the_suite_started() {
+    if [ "$asterisk_was_up" = false ] && pgrep -x asterisk >/dev/null; then
+        .venv/bin/songda asterisk down >/dev/null 2>&1 || true
+    fi
+}
+trap stop_what_the_suite_started EXIT
+
 echo "==> ruff"
 .venv/bin/ruff check .
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 from playwright.sync_api import BrowserContext, Page, WebSocketRoute, expect
 
 from tests.desk_e2e.conftest import LiveServer
@@ -98,6 +99,7 @@ def _api_login(base_url: str, world: DeskWorld) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
+@pytest.mark.asterisk  # its live server owns AMI on the real Asterisk
 def test_desk_reconnects_applies_the_snapshot_and_leaves_when_the_token_is_revoked(
     live_server: LiveServer, desk_world: DeskWorld, open_context: Callable[[], BrowserContext]
 ) -> None:

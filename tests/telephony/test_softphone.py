@@ -32,6 +32,7 @@ def test_ports_stay_clear_of_asterisk_and_of_each_other() -> None:
     assert len({p[1] for p in ports}) == len(ports)
 
 
+@pytest.mark.asterisk  # reads its clip from the provisioned Asterisk
 def test_audio_converts_to_pyvoip_format_and_back(asterisk: AsteriskUnderTest, tmp_path: Path) -> None:
     clip = asterisk.clip("thchs30_test_04")
     pcm = read_wav_pcm16(clip)
