@@ -1,10 +1,14 @@
 """Serve the built agent desk (login, desk, supervisor wall) from agent_desk/static; no CDN at run time."""
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+
+from backend.config import get_settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ASSETS_DIR = STATIC_DIR / "assets"
@@ -29,11 +33,27 @@ NOT_BUILT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8
 router = APIRouter(tags=["坐席工作台页面"], include_in_schema=False)
 
 
-def _page(name: str) -> Response:
+def tile_origin(tile_url: str) -> str | None:
+    """The origin of a map tile URL template, as a CSP source ("https://{s}.tiles.example/{z}/..." gives
+    "https://*.tiles.example"); None when there is no tile server."""
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url)
+    host = re.sub(r"^\{[^}]*\}", "*", parts.netloc)
+    return f"{parts.scheme}://{host}" if parts.scheme in ("http", "https") and host else None
+
+
+def _page(name: str, *, img_sources: tuple[str, ...] = ()) -> Response:
+    headers = dict(PAGE_HEADERS)
+    if img_sources:
+        extra = " ".join(img_sources)
+        headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+            "img-src 'self' data:", f"img-src 'self' data: {extra}"
+        )
     path = STATIC_DIR / f"{name}.html"
     if not path.is_file():
-        return HTMLResponse(NOT_BUILT_PAGE, status_code=503, headers=PAGE_HEADERS)
-    return FileResponse(path, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+        return HTMLResponse(NOT_BUILT_PAGE, status_code=503, headers=headers)
+    return FileResponse(path, media_type="text/html; charset=utf-8", headers=headers)
 
 
 @router.get("/")
@@ -49,7 +69,9 @@ def wall_page() -> Response:
 
 @router.get("/field")
 def field_page() -> Response:
-    return _page("field")
+    """The field page may show the configured map server's tiles, and nothing else from elsewhere."""
+    origin = tile_origin(get_settings().field_tile_url)
+    return _page("field", img_sources=(origin,) if origin else ())
 
 
 @router.get("/window")
