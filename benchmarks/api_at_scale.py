@@ -21,7 +21,6 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from router_pass import DEFAULT_URL, _schema_url, load  # beside this script
+from router_pass import DEFAULT_URL, load, private_schema  # beside this script
 from sqlalchemy import Engine, event, text
 
 EXTRA_STEPS: tuple[tuple[str, str], ...] = (
@@ -263,17 +262,13 @@ def measure(
 def run(url: str, deliveries: int, runs: int, keep: bool, jit_off: bool) -> None:
     from backend import database, dbmigrate
 
-    schema = f"bench_api_{uuid.uuid4().hex[:8]}"
-    admin = database.build_engine(url)
-    with admin.begin() as connection:
-        version = connection.exec_driver_sql("SHOW server_version").scalar()
-        jit = connection.exec_driver_sql("SHOW jit").scalar()
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    jit = "off" if jit_off else jit
-    print(f"API at scale, {deliveries:,} deliveries, PostgreSQL {version} (jit {jit}), schema {schema}")
-    engine = None
-    try:
-        schema_url = _schema_url(url, schema) + ("%20-cjit%3Doff" if jit_off else "")
+    with private_schema(url, "bench_api", keep=keep) as schema:
+        jit = "off" if jit_off else schema.jit
+        print(
+            f"API at scale, {deliveries:,} deliveries, PostgreSQL {schema.server_version} (jit {jit}), "
+            f"schema {schema.name}"
+        )
+        schema_url = schema.url + ("%20-cjit%3Doff" if jit_off else "")
         os.environ["SONGDA_DATABASE_URL"] = schema_url
         os.environ["SONGDA_IN_PROCESS_SCHEDULER"] = "false"  # no router pass or sweep in the timings
         os.environ.setdefault("SONGDA_DATA_DIR", tempfile.mkdtemp(prefix="songda-bench-api-"))
@@ -282,38 +277,33 @@ def run(url: str, deliveries: int, runs: int, keep: bool, jit_off: bool) -> None
         get_settings.cache_clear()
         dbmigrate.upgrade(schema_url)
         engine = database.configure(schema_url)
-        started = time.perf_counter()
-        load(engine, deliveries)
-        users = make_users()
-        add_screens_data(engine, deliveries, users)
-        print(f"  generated in {time.perf_counter() - started:.0f} s")
-        with engine.connect() as connection:
-            figures = connection.exec_driver_sql(
-                "SELECT (SELECT count(*) FROM delivery), (SELECT count(*) FROM delivery WHERE status IN "
-                "('pending', 'in_progress')), (SELECT count(*) FROM \"case\"), (SELECT count(*) FROM "
-                "delivery_attempt), (SELECT count(*) FROM call_record), (SELECT max(n) FROM (SELECT count(*) "
-                "AS n FROM delivery GROUP BY case_id) AS c)"
-            ).one()
-        print(
-            "  deliveries {:,} (open {:,}), cases {:,}, attempts {:,}, call records {:,}, "
-            "largest case {:,} deliveries".format(*figures)
-        )
-        from fastapi.testclient import TestClient
+        try:
+            started = time.perf_counter()
+            load(engine, deliveries)
+            users = make_users()
+            add_screens_data(engine, deliveries, users)
+            print(f"  generated in {time.perf_counter() - started:.0f} s")
+            with engine.connect() as connection:
+                figures = connection.exec_driver_sql(
+                    "SELECT (SELECT count(*) FROM delivery), "
+                    "(SELECT count(*) FROM delivery WHERE status IN ('pending', 'in_progress')), "
+                    '(SELECT count(*) FROM "case"), (SELECT count(*) FROM delivery_attempt), '
+                    "(SELECT count(*) FROM call_record), "
+                    "(SELECT max(n) FROM (SELECT count(*) AS n FROM delivery GROUP BY case_id) AS c)"
+                ).one()
+            print(
+                "  deliveries {:,} (open {:,}), cases {:,}, attempts {:,}, call records {:,}, "
+                "largest case {:,} deliveries".format(*figures)
+            )
+            from fastapi.testclient import TestClient
 
-        import backend.wiring  # noqa: F401
-        from backend.app import create_app
+            import backend.wiring  # noqa: F401
+            from backend.app import create_app
 
-        with TestClient(create_app()) as client:
-            measure(engine, client, tokens(users), deliveries, runs)
-    finally:
-        if engine is not None:
+            with TestClient(create_app()) as client:
+                measure(engine, client, tokens(users), deliveries, runs)
+        finally:
             engine.dispose()
-        if keep:
-            print(f"\nkept schema {schema}: {_schema_url(url, schema)}")
-        else:
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def main() -> None:

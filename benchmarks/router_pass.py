@@ -333,6 +333,35 @@ def _schema_url(base_url: str, schema: str) -> str:
     return f"{base_url}{joiner}options=-csearch_path%3D{schema}"
 
 
+@dataclass(frozen=True)
+class PrivateSchema:
+    name: str
+    url: str  # the base URL with the schema as its search path
+    server_version: str
+    jit: str
+
+
+@contextmanager
+def private_schema(url: str, prefix: str, *, keep: bool) -> Iterator[PrivateSchema]:
+    """A new schema for a benchmark's generated data, dropped afterwards unless KEEP (the caller disposes
+    of its own engines on it first)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = database.build_engine(url)
+    try:
+        with admin.begin() as connection:
+            version = str(connection.exec_driver_sql("SHOW server_version").scalar())
+            jit = str(connection.exec_driver_sql("SHOW jit").scalar())
+            connection.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+        yield PrivateSchema(name=name, url=_schema_url(url, name), server_version=version, jit=jit)
+        if keep:
+            print(f"\nkept schema {name}: {_schema_url(url, name)}")
+    finally:
+        if not keep:
+            with admin.begin() as connection:
+                connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        admin.dispose()
+
+
 def load(engine: Engine, deliveries: int) -> None:
     """Fill the schema with set-based SQL, then VACUUM ANALYZE it."""
     cases = max(1, deliveries * 2 // 5)
@@ -505,35 +534,25 @@ def time_passes(engine: Engine, passes: int) -> None:
 
 
 def run(url: str, deliveries: int, passes: int, keep: bool) -> None:
-    schema = f"bench_router_{uuid.uuid4().hex[:8]}"
-    admin = database.build_engine(url)
-    with admin.begin() as connection:
-        version = connection.exec_driver_sql("SHOW server_version").scalar()
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    print(f"router pass over {deliveries:,} deliveries, PostgreSQL {version}, schema {schema}")
-    engine = None
-    try:
-        schema_url = _schema_url(url, schema)
-        dbmigrate.upgrade(schema_url)
-        engine = database.configure(schema_url)
-        started = time.perf_counter()
-        load(engine, deliveries)
-        print(f"  generated in {time.perf_counter() - started:.0f} s")
-        print_shape(engine, deliveries)
-        print_statement_summary(engine, working_pass(engine))
-        time_passes(engine, passes)
-        with captured(engine, with_origin=True) as steady:
-            timed_pass(engine)
-        print_full_plans(engine, steady)
-    finally:
-        if engine is not None:
+    with private_schema(url, "bench_router", keep=keep) as schema:
+        print(
+            f"router pass over {deliveries:,} deliveries, PostgreSQL {schema.server_version}, "
+            f"schema {schema.name}"
+        )
+        dbmigrate.upgrade(schema.url)
+        engine = database.configure(schema.url)
+        try:
+            started = time.perf_counter()
+            load(engine, deliveries)
+            print(f"  generated in {time.perf_counter() - started:.0f} s")
+            print_shape(engine, deliveries)
+            print_statement_summary(engine, working_pass(engine))
+            time_passes(engine, passes)
+            with captured(engine, with_origin=True) as steady:
+                timed_pass(engine)
+            print_full_plans(engine, steady)
+        finally:
             engine.dispose()
-        if keep:
-            print(f"\nkept schema {schema}: {_schema_url(url, schema)}")
-        else:
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def main() -> None:
