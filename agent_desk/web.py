@@ -84,6 +84,12 @@ def appointment_page() -> Response:
     return _page("appointment")
 
 
+@router.get("/console")
+def console_page() -> Response:
+    """The staff console's entry page: the pages of the user's role."""
+    return _page("console")
+
+
 @router.get("/login")
 def login_page() -> Response:
     return _page("login")

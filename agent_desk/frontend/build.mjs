@@ -14,7 +14,7 @@ const staticDir = join(here, '..', 'static');
 const outDir = join(here, '..', `static.building-${process.pid}`);
 process.chdir(here); // metafile paths are relative to the working directory
 const assetsDir = join(outDir, 'assets');
-const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment'];
+const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment', 'console'];
 
 await rm(outDir, { recursive: true, force: true });
 await mkdir(assetsDir, { recursive: true });

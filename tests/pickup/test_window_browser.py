@@ -59,7 +59,7 @@ def test_a_party_checked_in_by_id_signs_on_the_canvas_and_is_served_with_the_pro
     with api_process(database_url=database_url, bus_url="memory://") as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True)
         page = browser.new_page(viewport={"width": 1366, "height": 1000})
-        page.goto(f"{base}/login")
+        page.goto(f"{base}/login?next=/window")  # a clerk lands on /cases by default
         page.fill("#username", clerk.username)
         page.fill("#password", TEST_PASSWORD)
         page.click("button[type=submit]")

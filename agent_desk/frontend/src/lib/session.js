@@ -1,5 +1,7 @@
 // The login session of this tab: the bearer token and the user live in sessionStorage.
 
+import { landingFor } from './nav.js';
+
 const TOKEN_KEY = 'songda.token';
 const USER_KEY = 'songda.user';
 
@@ -33,9 +35,7 @@ export function redirectToLogin(reason = '') {
   location.assign(`/login?next=${next}${why}`);
 }
 
-/** The page a user lands on after login, by role. */
+/** The page a user lands on after login, by role: its first page in lib/nav.js (clerks /cases, field /field). */
 export function homeFor(user) {
-  if (user && user.role === 'field_officer') return '/field';
-  if (user && user.role === 'clerk') return '/window';
-  return user && (user.role === 'supervisor' || user.role === 'admin') ? '/wall' : '/desk';
+  return user ? landingFor(user.role) : '/login';
 }
