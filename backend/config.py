@@ -147,7 +147,8 @@ class Settings(BaseSettings):
     # SMS and e-mail to parties (backend/messaging): the SMS adapter (fake:// or kannel+http://HOST:SENDSMS_PORT),
     # its sendsms user, the sending number; the e-mail adapter (fake:// or smtp://HOST:PORT) and sender; the
     # base URL Kannel calls with delivery reports (empty: public_base_url); how often queued messages are
-    # (re)tried, and the longest wait between tries of a message whose gateway is down.
+    # (re)tried, the longest wait between tries of a message whose gateway is down, and how long a sender's
+    # claim on a message lasts (a process that died mid-send leaves it claimed; after this it is retried).
     sms_gateway_url: str = "fake://"
     sms_username: str = "songda"
     sms_password: str = "songda-sms-secret"
@@ -157,6 +158,7 @@ class Settings(BaseSettings):
     sms_report_base_url: str = ""
     messaging_pass_seconds: float = 15.0
     messaging_retry_max_seconds: float = 600.0
+    messaging_claim_seconds: float = 300.0
     # Kannel run by `songda sms up` (bearerbox admin and smsbox ports, smsbox's sendsms port, the fake
     # SMSC's port, the admin password); production replaces the fake SMSC group with the carrier's SMPP.
     kannel_admin_port: int = 13000
