@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from backend.proofs.fonts import cjk_font
+from backend.core.fonts import cjk_font
 
 LAYOUT_PATH = Path(__file__).parent / "layouts" / "court_mail_form.json"
 LABEL_SIZE = (100 * mm, 150 * mm)

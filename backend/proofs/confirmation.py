@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.errors import InvalidRequest
+from backend.core.fonts import cjk_font
 from backend.database import utcnow
 from backend.deliveries.models import DeliveryAttempt, attempt_evidence
 from backend.evidence import service, storage
@@ -20,8 +21,7 @@ from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
 from backend.parties.enums import LITIGATION_ROLE_LABELS
 from backend.proofs.facts import Fact, shanghai_time
-from backend.proofs.fonts import cjk_font
-from backend.proofs.pdf import _facts_table, _paragraph, _styles  # the proof's own layout, same package
+from backend.proofs.pdf import facts_table, paragraph, proof_styles
 
 PDF = "application/pdf"
 STATEMENT = (
@@ -62,7 +62,7 @@ def _existing(db_session: Session, attempt_id: int, source_id: int) -> Evidence 
 
 def _render(attempt: DeliveryAttempt, data: dict[str, Any], signature: Evidence, source: Evidence) -> bytes:
     font = cjk_font()
-    styles = _styles(font)
+    styles = proof_styles(font)
     case, party = attempt.delivery.case, attempt.delivery.party
     yes_no = "是" if data.get("consents_to_electronic") else "否"
     facts = [
@@ -83,18 +83,18 @@ def _render(attempt: DeliveryAttempt, data: dict[str, Any], signature: Evidence,
         f"确认书记录 #{source.id} SHA-256 {source.sha256}\n签名图 #{signature.id} SHA-256 {signature.sha256}"
     )
     story = [
-        _paragraph(case.court.name, styles["court"]),
-        _paragraph("送达地址确认书", styles["title"]),
+        paragraph(case.court.name, styles["court"]),
+        paragraph("送达地址确认书", styles["title"]),
         Spacer(1, 4 * mm),
-        _facts_table(facts, styles, font),
+        facts_table(facts, styles, font),
         Spacer(1, 4 * mm),
-        _paragraph(STATEMENT, styles["body"]),
+        paragraph(STATEMENT, styles["body"]),
         Spacer(1, 4 * mm),
-        _paragraph("受送达人（签名）：", styles["body"]),
+        paragraph("受送达人（签名）：", styles["body"]),
         image,
         Spacer(1, 4 * mm),
         Paragraph(hashes.replace("\n", "<br/>"), styles["hash"]),
-        _paragraph(
+        paragraph(
             f"打印于 {shanghai_time(utcnow())}（北京时间）；签名笔迹与图像均已登记于本案证据链。",
             styles["small"],
         ),

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from backend.auth.models import User
 from backend.deliveries import facts as fact_service
 from backend.deliveries.enums import METHOD_LABELS, OUTCOME_LABELS, AttemptOutcome
 from backend.deliveries.models import DeliveryAttempt
-from backend.evidence import service
+from backend.evidence import service, storage
 from backend.evidence.enums import EVIDENCE_KIND_LABELS, EvidenceKind
 from backend.evidence.models import Evidence
 from backend.parties.enums import LITIGATION_ROLE_LABELS
@@ -24,6 +25,16 @@ class Fact:
     label: str
     value: str
     basis: str = ""  # the evidence the fact rests on, e.g. "#12 通话录音（混音）"
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureImage:
+    """A signature drawn on a screen, as the proof prints it: what was signed, by whom, and its file."""
+
+    label: str
+    evidence_id: int
+    sha256: str
+    path: Path
 
 
 class FactsIncomplete(ValueError):
@@ -113,6 +124,18 @@ def common_facts(*, db_session: Session, attempt: DeliveryAttempt) -> list[Fact]
     if served_on:
         facts.append(Fact("送达日期", served_on.isoformat()))
     return facts
+
+
+def signature_images(items: list[Evidence]) -> list[SignatureImage]:
+    """The PNG signatures among ITEMS (their strokes stay in the evidence list), oldest first."""
+    images = []
+    for item in items:
+        if item.kind is not EvidenceKind.signature or item.content_type != "image/png":
+            continue
+        about = item.metadata_json
+        label = f"{about.get('signer', '受送达人')}签署{about.get('signed_document', '文书')}"
+        images.append(SignatureImage(label, item.id, item.sha256, storage.absolute_path(item.file_path)))
+    return images
 
 
 def evidence_lines(items: list[Evidence]) -> list[EvidenceLine]:

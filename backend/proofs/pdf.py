@@ -13,10 +13,19 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
-from backend.proofs.facts import EvidenceLine, Fact, shanghai_time
-from backend.proofs.fonts import cjk_font
+from backend.core.fonts import cjk_font
+from backend.proofs.facts import EvidenceLine, Fact, SignatureImage, shanghai_time
 
 QR_SIZE = 36 * mm
 GRID = colors.HexColor("#777777")
@@ -34,13 +43,14 @@ class ProofContent:
     method_facts: list[Fact]  # each fact the method requires, with the evidence it rests on
     transcript_excerpt: str | None
     evidence: list[EvidenceLine]
+    signatures: list[SignatureImage]  # the party's signatures drawn on a screen, printed as signed
     chain_seq: int
     chain_head_hash: str
     verify_url: str
     generated_at: datetime
 
 
-def _styles(font: str) -> dict[str, ParagraphStyle]:
+def proof_styles(font: str) -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=14, wordWrap="CJK")
     return {
         "court": ParagraphStyle("court", parent=base, fontSize=15, leading=22, alignment=1),
@@ -53,7 +63,7 @@ def _styles(font: str) -> dict[str, ParagraphStyle]:
     }
 
 
-def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+def paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
@@ -73,20 +83,20 @@ def _grid(rows: list[list[Flowable]], widths: list[float], font: str) -> Table:
     return table
 
 
-def _facts_table(facts: list[Fact], styles: dict[str, ParagraphStyle], font: str) -> Table:
+def facts_table(facts: list[Fact], styles: dict[str, ParagraphStyle], font: str) -> Table:
     rows = [
-        [_paragraph(fact.label, styles["body"]), _paragraph(fact.value, styles["body"])] for fact in facts
+        [paragraph(fact.label, styles["body"]), paragraph(fact.value, styles["body"])] for fact in facts
     ]
     return _grid(rows, [38 * mm, 132 * mm], font)
 
 
 def _method_facts_table(facts: list[Fact], styles: dict[str, ParagraphStyle], font: str) -> Table:
-    header = [_paragraph(text, styles["small"]) for text in ("送达要件", "内容", "依据（证据编号）")]
+    header = [paragraph(text, styles["small"]) for text in ("送达要件", "内容", "依据（证据编号）")]
     rows = [
         [
-            _paragraph(fact.label, styles["body"]),
-            _paragraph(fact.value, styles["body"]),
-            _paragraph(fact.basis, styles["small"]),
+            paragraph(fact.label, styles["body"]),
+            paragraph(fact.value, styles["body"]),
+            paragraph(fact.basis, styles["small"]),
         ]
         for fact in facts
     ]
@@ -94,17 +104,26 @@ def _method_facts_table(facts: list[Fact], styles: dict[str, ParagraphStyle], fo
 
 
 def _evidence_table(lines: list[EvidenceLine], styles: dict[str, ParagraphStyle], font: str) -> Table:
-    header = [_paragraph(text, styles["small"]) for text in ("编号", "证据类型", "大小（字节）", "SHA-256")]
+    header = [paragraph(text, styles["small"]) for text in ("编号", "证据类型", "大小（字节）", "SHA-256")]
     rows = [
         [
-            _paragraph(f"#{line.evidence_id}", styles["small"]),
-            _paragraph(line.label, styles["small"]),
-            _paragraph(str(line.size_bytes), styles["small"]),
-            _paragraph(line.sha256, styles["hash"]),
+            paragraph(f"#{line.evidence_id}", styles["small"]),
+            paragraph(line.label, styles["small"]),
+            paragraph(str(line.size_bytes), styles["small"]),
+            paragraph(line.sha256, styles["hash"]),
         ]
         for line in lines
     ]
     return _grid([header, *rows], [14 * mm, 34 * mm, 22 * mm, 100 * mm], font)
+
+
+def _signatures_table(images: list[SignatureImage], styles: dict[str, ParagraphStyle], font: str) -> Table:
+    rows = []
+    for image in images:
+        picture = Image(str(image.path), width=60 * mm, height=22 * mm, kind="proportional")
+        caption = f"{image.label}\n证据 #{image.evidence_id} SHA-256 {image.sha256}"
+        rows.append([picture, paragraph(caption, styles["small"])])
+    return _grid(rows, [66 * mm, 104 * mm], font)
 
 
 def _qr(url: str) -> Drawing:
@@ -123,35 +142,37 @@ def _verification_block(content: ProofContent, styles: dict[str, ParagraphStyle]
         f"扫描二维码或访问以下地址，核验本回证及其证据是否完好：\n{content.verify_url}"
     )
     table = Table(
-        [[_qr(content.verify_url), _paragraph(text, styles["small"])]], colWidths=[40 * mm, 130 * mm]
+        [[_qr(content.verify_url), paragraph(text, styles["small"])]], colWidths=[40 * mm, 130 * mm]
     )
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return table
 
 
 def _section(heading: str, body: Flowable, styles: dict[str, ParagraphStyle]) -> Flowable:
-    return KeepTogether([_paragraph(heading, styles["heading"]), body])
+    return KeepTogether([paragraph(heading, styles["heading"]), body])
 
 
 def _story(content: ProofContent, font: str) -> list[Flowable]:
-    styles = _styles(font)
+    styles = proof_styles(font)
     story: list[Flowable] = [
-        _paragraph(content.court_name, styles["court"]),
-        _paragraph(content.title, styles["title"]),
-        _paragraph(content.subtitle, styles["subtitle"]),
+        paragraph(content.court_name, styles["court"]),
+        paragraph(content.title, styles["title"]),
+        paragraph(content.subtitle, styles["subtitle"]),
         Spacer(1, 4 * mm),
-        _facts_table(content.facts, styles, font),
+        facts_table(content.facts, styles, font),
         _section("送达要件及其依据", _method_facts_table(content.method_facts, styles, font), styles),
     ]
+    if content.signatures:
+        story.append(_section("受送达人签名", _signatures_table(content.signatures, styles, font), styles))
     if content.transcript_excerpt:
-        story.append(_section("通话内容摘录", _paragraph(content.transcript_excerpt, styles["body"]), styles))
+        story.append(_section("通话内容摘录", paragraph(content.transcript_excerpt, styles["body"]), styles))
     story.append(_section("证据清单", _evidence_table(content.evidence, styles, font), styles))
     story.append(_section("完整性核验", _verification_block(content, styles, font), styles))
     footer = (
         f"回证编号 {content.proof_id}，生成于 {shanghai_time(content.generated_at)}（北京时间）。"
         "所列证据均已登记于本案证据链，任何改动均可通过核验发现。"
     )
-    return [*story, Spacer(1, 4 * mm), _paragraph(footer, styles["small"])]
+    return [*story, Spacer(1, 4 * mm), paragraph(footer, styles["small"])]
 
 
 def render_proof(content: ProofContent) -> bytes:

@@ -84,6 +84,7 @@ def _content(
         method_facts=method_facts,
         transcript_excerpt=excerpt.transcript_excerpt(items=items),
         evidence=proof_facts.evidence_lines(items),
+        signatures=proof_facts.signature_images(items),
         chain_seq=proof.chain_seq,
         chain_head_hash=proof.chain_head_hash,
         verify_url=verify_url(proof_id=proof.id, chain_head_hash=proof.chain_head_hash),

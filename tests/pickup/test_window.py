@@ -36,6 +36,15 @@ def _pdf_text(evidence_id: int) -> str:
     ).stdout
 
 
+def pdf_images(evidence_id: int) -> list[tuple[int, int]]:
+    """The (width, height) of each picture drawn on a PDF page (pdfimages -list; soft masks left out)."""
+    with database.get_session() as session:
+        path = storage.absolute_path(session.get_one(Evidence, evidence_id).file_path)
+    listing = subprocess.run(["pdfimages", "-list", str(path)], check=True, capture_output=True, text=True)
+    rows = [line.split() for line in listing.stdout.splitlines()[2:]]
+    return [(int(row[3]), int(row[4])) for row in rows if row[2] == "image"]
+
+
 def test_a_booked_party_is_checked_in_by_id_signs_both_documents_and_is_served_with_a_full_proof(
     client: TestClient, world: World, window_today: Window, as_user: UserFactory
 ) -> None:
@@ -119,6 +128,7 @@ def test_a_booked_party_is_checked_in_by_id_signs_both_documents_and_is_served_w
     ]
     expected += ["签署送达回证", "送达地址确认书", "金融大街", "同意电子送达：是"]
     assert [item for item in expected if item not in flat] == [], text
+    assert pdf_images(proof_id) == [(300, 120), (300, 120)]  # both signatures, as drawn
     record_id = next(f["evidence_id"] for f in served.json()["facts"] if f["key"] == "address_confirmation")
     printed = client.post(
         "/api/proofs/address-confirmations", json={"evidence_id": record_id}, headers=headers

@@ -1,4 +1,5 @@
-"""The CJK font embedded in proofs: TrueType outlines (reportlab cannot embed CFF/OTF fonts)."""
+"""The CJK font embedded in every PDF Songda prints (proofs, forms, labels): TrueType outlines (reportlab
+cannot embed CFF/OTF fonts)."""
 
 # mypy: disable-error-code="import-untyped"
 
