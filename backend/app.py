@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 import backend.wiring  # noqa: F401  (channels, reactions, periodic jobs)
 from agent_desk import web as desk_web
 from agent_desk import ws as desk_ws
+from backend.audit import views as audit_views
 from backend.auth import views as auth_views
 from backend.calls import views as call_views
 from backend.cases import views as case_views
@@ -79,6 +80,7 @@ def _routers() -> list[APIRouter]:
         auth_views.public_router,
         auth_views.session_router,
         auth_views.users_router,
+        audit_views.router,
         intake_views.router,
         case_views.router,
         party_views.router,

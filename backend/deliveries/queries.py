@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, not_, select, tuple_
+from sqlalchemy import Select, and_, exists, func, not_, or_, select, tuple_
 from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
@@ -12,6 +12,7 @@ from backend.cases.models import Case
 from backend.cases.service import OPEN_DELIVERY_STATUSES
 from backend.core.clock import court_today
 from backend.core.errors import InvalidRequest, NotPermitted, NotVisible
+from backend.deliveries.enums import AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt, RouterAlert
 from backend.deliveries.schemas import DeliveryFilters
 from backend.parties.models import Party
@@ -47,7 +48,22 @@ def _delivery_conditions(filters: DeliveryFilters) -> list[Any]:
         conditions.append(Delivery.deadline >= filters.deadline_after)
     if filters.overdue is not None:
         conditions.append(overdue_condition() if filters.overdue else not_(overdue_condition()))
+    if filters.unassigned is not None:
+        unassigned = Delivery.assignee_user_id.is_(None)
+        conditions.append(unassigned if filters.unassigned else not_(unassigned))
+    if filters.method is not None:
+        conditions.append(current_method_is(filters.method))
     return conditions
+
+
+def current_method_is(method: DeliveryMethod) -> Any:
+    """Served by METHOD, or with an attempt by METHOD planned or under way."""
+    open_attempt = exists().where(
+        DeliveryAttempt.delivery_id == Delivery.id,
+        DeliveryAttempt.method == method,
+        DeliveryAttempt.status.in_((AttemptStatus.planned, AttemptStatus.in_progress)),
+    )
+    return or_(Delivery.served_method == method, open_attempt)
 
 
 def delivery_query(*, user: User, filters: DeliveryFilters) -> Select[Any]:

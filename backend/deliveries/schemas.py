@@ -19,6 +19,10 @@ class DeliveryFilters(PageParams):
     case_id: int | None = None
     agent_group: str | None = None
     assignee_user_id: int | None = None
+    unassigned: bool | None = Field(default=None, description="true：只看未分配的；false：只看已分配的")
+    method: DeliveryMethod | None = Field(
+        default=None, description="当前送达方式：计划中或进行中的尝试的方式，或已送达的方式"
+    )
     after: str | None = Field(
         default=None,
         max_length=40,

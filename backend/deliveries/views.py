@@ -13,6 +13,7 @@ from backend.deliveries import attempts as attempt_service
 from backend.deliveries import facts as fact_service
 from backend.deliveries import planning, queries, serving
 from backend.deliveries import service as delivery_service
+from backend.deliveries.board_views import board_router
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus
 from backend.deliveries.schemas import (
     AttemptCreate,
@@ -43,7 +44,15 @@ assign_router = secured_router(
 )
 attempt_read_router = secured_router(prefix="/api/attempts", tags=["送达任务"], roles=ALL_ROLES)
 alert_router = secured_router(prefix="/api/router", tags=["送达任务"], roles={Role.admin, Role.supervisor})
-routers = [read_router, attempt_read_router, create_router, work_router, assign_router, alert_router]
+routers = [
+    read_router,
+    attempt_read_router,
+    create_router,
+    work_router,
+    assign_router,
+    alert_router,
+    board_router,
+]
 
 
 @read_router.get("", response_model=DeliveryPage)

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Query, status
 
+from backend.audit import service as audit_service
 from backend.auth.dependencies import CurrentUser, secured_router
 from backend.auth.roles import STAFF_ROLES, Role
 from backend.cases.access import can_see_case
@@ -40,9 +41,21 @@ def list_windows(db_session: SessionDep) -> list[WindowRead]:
     return [WindowRead.of(window) for window in service.list_windows(db_session=db_session)]
 
 
+def _audit(db_session: SessionDep, user: CurrentUser, action: str, object_id: int, **detail: object) -> None:
+    audit_service.record(
+        db_session=db_session,
+        actor=user,
+        action=action,
+        object_type="pickup_window",
+        object_id=object_id,
+        detail={key: str(value) for key, value in detail.items()},
+    )
+
+
 @windows_router.post("/pickup-windows", response_model=WindowRead, status_code=status.HTTP_201_CREATED)
-def create_window(body: WindowCreate, db_session: SessionDep) -> WindowRead:
+def create_window(body: WindowCreate, user: CurrentUser, db_session: SessionDep) -> WindowRead:
     window = service.create_window(db_session=db_session, **body.model_dump())
+    _audit(db_session, user, "pickup_window_created", window.id, name=window.name)
     db_session.commit()
     return WindowRead.of(window)
 
@@ -104,25 +117,45 @@ def list_templates(window_id: int, db_session: SessionDep) -> list[TemplateRead]
 @windows_router.post(
     "/pickup-windows/{window_id}/templates", response_model=TemplateRead, status_code=status.HTTP_201_CREATED
 )
-def create_template(window_id: int, body: TemplateCreate, db_session: SessionDep) -> TemplateRead:
+def create_template(
+    window_id: int, body: TemplateCreate, user: CurrentUser, db_session: SessionDep
+) -> TemplateRead:
     """A weekly opening pattern: on `weekdays` (1 = Monday), slots from `start` to `end` (court time)."""
     with service_errors():
         template = templates.add_template(
             db_session=db_session, window=_window(db_session, window_id), **body.model_dump()
         )
+    _audit(db_session, user, "pickup_template_created", window_id, template_id=template.id)
     db_session.commit()
     return _template_read(template)
+
+
+@windows_router.delete(
+    "/pickup-windows/{window_id}/templates/{template_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+def delete_template(window_id: int, template_id: int, user: CurrentUser, db_session: SessionDep) -> None:
+    """Stop a weekly pattern; the slots already generated from it stay (with their bookings)."""
+    template = db_session.get(PickupTemplate, template_id)
+    with service_errors():
+        if template is None or template.window_id != window_id:
+            raise NotVisible("开放时间模板")
+    db_session.delete(template)
+    _audit(db_session, user, "pickup_template_deleted", window_id, template_id=template_id)
+    db_session.commit()
 
 
 @windows_router.post(
     "/pickup-windows/{window_id}/generate", response_model=list[SlotRead], status_code=status.HTTP_201_CREATED
 )
-def generate_slots(window_id: int, body: SlotsGenerate, db_session: SessionDep) -> list[SlotRead]:
+def generate_slots(
+    window_id: int, body: SlotsGenerate, user: CurrentUser, db_session: SessionDep
+) -> list[SlotRead]:
     """Open the slots of the window's templates for `days` days from `first`, closed days skipped."""
     with service_errors():
         slots = templates.generate_slots(
             db_session=db_session, window=_window(db_session, window_id), first=body.first, days=body.days
         )
+    _audit(db_session, user, "pickup_slots_generated", window_id, first=body.first, days=body.days)
     db_session.commit()
     return [SlotRead.of(slot) for slot in slots]
 
@@ -136,9 +169,16 @@ def list_holidays(db_session: SessionDep, year: Annotated[int, Query(ge=2000, le
 
 
 @windows_router.post("/pickup-holidays", response_model=HolidayRead, status_code=status.HTTP_201_CREATED)
-def create_holiday(body: HolidayCreate, db_session: SessionDep) -> HolidayRead:
+def create_holiday(body: HolidayCreate, user: CurrentUser, db_session: SessionDep) -> HolidayRead:
     """Close the windows on a day: no slots are generated, unbooked slots already open are removed."""
     holiday = templates.add_holiday(db_session=db_session, day=body.day, name=body.name)
+    audit_service.record(
+        db_session=db_session,
+        actor=user,
+        action="pickup_holiday_created",
+        object_type="pickup_window",
+        detail={"day": body.day.isoformat(), "name": body.name},
+    )
     db_session.commit()
     return HolidayRead(id=holiday.id, day=holiday.day, name=holiday.name)
 
