@@ -90,6 +90,13 @@ def console_page() -> Response:
     return _page("console")
 
 
+@router.get("/docs")
+@router.get("/api/docs")
+def docs_page() -> Response:
+    """The API documentation: Swagger UI from Songda's own bundles (no CDN), reading /api/openapi.json."""
+    return _page("docs")
+
+
 @router.get("/login")
 def login_page() -> Response:
     return _page("login")

@@ -121,7 +121,8 @@ def create_app() -> FastAPI:
         title="送达 Songda",
         description="司法送达呼叫中心平台 API",
         version="0.1.0",
-        docs_url="/api/docs",
+        docs_url=None,  # /api/docs is agent_desk.web's page: Swagger UI bundled, not from a CDN
+        redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     for router in _routers():

@@ -3,7 +3,7 @@
 // to a fresh folder first; its files then replace the served ones one by one (each rename is atomic,
 // the pages last), so a running desk never finds a file missing while it is rebuilt.
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,13 +14,16 @@ const staticDir = join(here, '..', 'static');
 const outDir = join(here, '..', `static.building-${process.pid}`);
 process.chdir(here); // metafile paths are relative to the working directory
 const assetsDir = join(outDir, 'assets');
-const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment', 'console'];
+const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment', 'console', 'docs'];
+// PDF.js's worker is its own entry (pdf.worker.js, loaded by lib/pdfview.js); its CMaps and standard fonts
+// (Chinese text in PDFs without embedded fonts) are copied to assets/pdfjs/.
+const workers = [{ in: join(here, 'node_modules', 'pdfjs-dist', 'build', 'pdf.worker.mjs'), out: 'pdf.worker' }];
 
 await rm(outDir, { recursive: true, force: true });
 await mkdir(assetsDir, { recursive: true });
 
 const result = await esbuild.build({
-  entryPoints: [...pages.map((page) => join(here, 'src', 'pages', `${page}.js`)), join(here, 'src', 'app.css')],
+  entryPoints: [...pages.map((page) => join(here, 'src', 'pages', `${page}.js`)), join(here, 'src', 'app.css'), ...workers],
   outdir: assetsDir,
   entryNames: '[name]',
   bundle: true,
@@ -37,6 +40,10 @@ const result = await esbuild.build({
   logLevel: 'warning',
   loader: { '.png': 'file', '.svg': 'file' }, // images a bundled stylesheet refers to (leaflet.css)
 });
+
+for (const folder of ['cmaps', 'standard_fonts']) {
+  await cp(join(here, 'node_modules', 'pdfjs-dist', folder), join(assetsDir, 'pdfjs', folder), { recursive: true });
+}
 
 const version = createHash('sha256');
 for (const output of Object.keys(result.metafile.outputs).sort()) version.update(await readFile(output));

@@ -97,3 +97,38 @@ export async function postIdempotent(path, body, key, { attempts = 3 } = {}) {
   }
   throw lastError;
 }
+
+/**
+ * GET a file with the session's bearer token: its bytes as a Blob (errors as api() raises them). For PDFs
+ * shown in the page and files saved by the user; audio uses a signed link instead (it must seek by Range).
+ */
+export async function apiBlob(path) {
+  const token = currentToken();
+  let response;
+  try {
+    response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {}, cache: 'no-store' });
+  } catch {
+    throw new ApiError(0, '网络连接失败，请检查网络', null);
+  }
+  if (response.status === 401) {
+    redirectToLogin('expired');
+    throw new ApiError(401, '登录已失效，请重新登录', null);
+  }
+  if (!response.ok) {
+    const data = await readBody(response);
+    throw new ApiError(response.status, errorMessage(response.status, data), data);
+  }
+  return response.blob();
+}
+
+/** Save BLOB as a file named FILENAME (a download the browser shows). */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
