@@ -1,6 +1,15 @@
 """Sending a queued message once: a task claims it (queued -> sending) in its own committed transaction
 before it calls the gateway, so a retried or duplicated task finds nothing to send; a gateway that is
-down puts it back in the queue with a growing wait (the periodic pass tries it again), never losing it."""
+down puts it back in the queue with a growing wait (the periodic pass tries it again), never losing it.
+
+A claim is a lease (SONGDA_MESSAGING_CLAIM_SECONDS, far longer than a gateway's timeout): a process that
+died between its claim and recording the gateway's answer leaves the message in "sending", and the
+periodic pass takes it back once the lease has run out. If the gateway reported on it meanwhile (its
+delivery reports reach the message by token whatever its state) it was handed over and is not sent again;
+otherwise it is sent again with the same idempotency key: the same dlr-url token to Kannel and the same
+Message-ID to the mail server, which receiving systems that deduplicate by it use (Kannel's sendsms has no
+such key: a message whose sender died after Kannel took it, and whose carrier sent no report within the
+lease, is the one case that can reach a phone twice)."""
 
 from datetime import datetime, timedelta
 
@@ -17,6 +26,7 @@ from backend.messaging.models import SmsOutbox
 from backend.messaging.signals import MessageProgressed
 
 FIRST_RETRY_SECONDS = 5.0
+DELIVERED_REPORT = 1  # Kannel's report type for "delivered to the phone"
 PASS_BATCH = 200
 
 
@@ -36,6 +46,10 @@ def backoff(tries: int) -> timedelta:
     return timedelta(
         seconds=min(FIRST_RETRY_SECONDS * 2 ** max(tries - 1, 0), get_settings().messaging_retry_max_seconds)
     )
+
+
+def claim_lease() -> timedelta:
+    return timedelta(seconds=get_settings().messaging_claim_seconds)
 
 
 def _claim(message_id: int, now: datetime) -> bool:
@@ -101,15 +115,40 @@ def send_message(message_id: int, *, now: datetime | None = None) -> SmsStatus |
 
 
 def _submitted(message: SmsOutbox, sender: str, submission: Submission) -> None:
-    message.sender, message.sent_at, message.error = sender, utcnow(), None
+    sent_at = utcnow()
+    message.sender, message.sent_at, message.error = sender, sent_at, None
     message.gateway_id = message.gateway_id or submission.gateway_id
     message.gateway_reply = submission.reply
     if message.status is not SmsStatus.sending:
         return  # a delivery report came first and already moved it on
     message.status = SmsStatus.submitted
-    if submission.arrived:  # an SMTP server's 250: the mail is in the party's mail system
+    if submission.arrived:  # an SMTP server's 250, or the fake SMS gateway's own delivered report
         message.status = SmsStatus.delivered
-        message.accepted_at = message.delivered_at = message.sent_at
+        message.accepted_at = message.delivered_at = sent_at
+        if message.channel is MessageChannel.sms:
+            report = {"type": DELIVERED_REPORT, "label": "已送达手机", "at": sent_at.isoformat()}
+            message.reports = [*message.reports, {**report, "reply": submission.reply}]
+
+
+def recover_claim(message_id: int, now: datetime) -> bool:
+    """Take back a claim whose lease ran out (its sender died mid-send): True when the message is queued
+    again to be sent; False when it was not stale, or the gateway's reports show it already took it."""
+    with get_session() as db_session:
+        message = db_session.get(SmsOutbox, message_id)
+        if message is None:
+            return False
+        lock_message(db_session, message)
+        since = message.sending_since
+        if message.status is not SmsStatus.sending or since is None or since > now - claim_lease():
+            return False
+        if message.reports:  # only a 'buffered' report leaves it in sending: the gateway has it
+            message.status, message.sent_at = SmsStatus.submitted, message.sent_at or since
+            message.error = "发送进程中断；网关的送达报告表明已收到本消息，不再重发"
+            announce(db_session, message)
+            return False
+        message.status, message.next_try_at = SmsStatus.queued, now
+        message.error = "发送进程中断，网关未确认收到，重新发送"
+        return True
 
 
 def mark_failed(message: SmsOutbox, reason: str, at: datetime) -> None:
@@ -122,8 +161,16 @@ def announce(db_session: Session, message: SmsOutbox) -> None:
 
 
 def send_due(*, now: datetime | None = None) -> int:
-    """The periodic pass: send every queued message whose time has come; returns how many were tried."""
+    """The periodic pass: take back stale claims, then send every queued message whose time has come;
+    returns how many were tried."""
     now = now or utcnow()
+    with get_session() as db_session:
+        stale = select(SmsOutbox.id).where(
+            SmsOutbox.status == SmsStatus.sending, SmsOutbox.sending_since <= now - claim_lease()
+        )
+        stale_ids = list(db_session.scalars(stale.order_by(SmsOutbox.id).limit(PASS_BATCH)))
+    for message_id in stale_ids:
+        recover_claim(message_id, now)
     with get_session() as db_session:
         due = select(SmsOutbox.id).where(
             SmsOutbox.status == SmsStatus.queued,

@@ -128,7 +128,7 @@ def test_pickup_books_the_slot_queues_the_sms_and_plans_the_pickup(
     db_session.refresh(booked_slot)
     assert booked_slot.booked == 1
     sms = db_session.get_one(SmsOutbox, details["sms_id"])
-    assert sms.to_number == "13800138000" and sms.status.value in ("queued", "sending", "submitted")
+    assert sms.to_number == "13800138000" and sms.status.value in ("queued", "sending", "delivered")
     assert "一号窗口" in sms.text and "领取" in sms.text and "09:00-09:30" in sms.text
     assert db_session.get_one(Delivery, call.made.delivery_id).case.case_number in sms.text
     called_phone = db_session.get_one(ContactPoint, call.made.phone_ids[0])

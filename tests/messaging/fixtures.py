@@ -27,11 +27,13 @@ def kannel_session() -> Iterator[tuple[KannelBoxes, dict[str, str]]]:
 @pytest.fixture()
 def kannel(
     kannel_session: tuple[KannelBoxes, dict[str, str]], monkeypatch: pytest.MonkeyPatch
-) -> KannelBoxes:
+) -> Iterator[KannelBoxes]:
     """Kannel with the fake SMSC, and Songda's SMS adapter pointed at it."""
     boxes, env = kannel_session
     use_settings(monkeypatch, env)
-    return boxes
+    yield boxes
+    monkeypatch.undo()  # the next test reads the settings it started with (fake:// gateways)
+    get_settings.cache_clear()
 
 
 @pytest.fixture()
@@ -40,3 +42,5 @@ def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpServer]:
     for server in smtp_server():
         use_settings(monkeypatch, {"SONGDA_EMAIL_GATEWAY_URL": f"smtp://127.0.0.1:{server.port}"})
         yield server
+    monkeypatch.undo()
+    get_settings.cache_clear()

@@ -15,7 +15,8 @@ class GatewayRefused(RuntimeError):
 @dataclass(frozen=True, slots=True)
 class Submission:
     """The gateway took the message: its id there (SMS) or Message-ID (e-mail), and its reply verbatim.
-    ARRIVED: the reply itself says the message reached the party's system (an SMTP server's 250)."""
+    ARRIVED: the reply itself says the message reached the party's system (an SMTP server's 250; the fake
+    SMS gateway, which stands for a carrier that at once reports delivery)."""
 
     gateway_id: str | None
     reply: str

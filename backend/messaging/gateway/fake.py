@@ -11,7 +11,10 @@ class FakeSmsGateway(SmsGateway):
 
     def send(self, *, to: str, text: str, sender: str, report_url: str) -> Submission:
         self.sent.append({"to": to, "text": text, "sender": sender, "report_url": report_url})
-        return Submission(gateway_id=f"fake-{len(self.sent)}", reply="0: Accepted for delivery")
+        # No carrier reports back to the embedded default: the fake gateway's answer is its delivered report.
+        return Submission(
+            gateway_id=f"fake-{len(self.sent)}", reply="0: Accepted for delivery (fake://)", arrived=True
+        )
 
 
 @dataclass
