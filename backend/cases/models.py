@@ -1,7 +1,7 @@
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.cases.enums import CaseType
@@ -27,8 +27,12 @@ class Case(Base):
     filed_on: Mapped[date]
     judge_name: Mapped[str | None] = mapped_column(String(50))
     clerk_name: Mapped[str | None] = mapped_column(String(50))
-    hearing_at: Mapped[datetime | None]
+    hearing_at: Mapped[datetime | None] = mapped_column(index=True)
+    courtroom: Mapped[str | None] = mapped_column(String(50))  # 法庭, as the court names it
+    hearing_minutes: Mapped[int | None]  # how long the courtroom is booked; None: the default length
     service_deadline: Mapped[date | None] = mapped_column(index=True)
+    # 待核实: field name -> why, for values imported with a warning (a past deadline, an unreadable hearing)
+    unverified_fields: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.database import Base, utcnow
@@ -27,6 +27,8 @@ class ImportJob(Base):
     documents_path: Mapped[str | None] = mapped_column(String(500))
     court_code: Mapped[str | None] = mapped_column(String(16))
     dry_run: Mapped[bool] = mapped_column(default=False)
+    # Import the cases without errors, refuse the others, each case whole (default: whole file or nothing)
+    valid_cases_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     started_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]

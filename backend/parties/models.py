@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -24,6 +24,8 @@ class Party(Base):
     party_type: Mapped[PartyType] = mapped_column(enum_column(PartyType))
     litigation_role: Mapped[LitigationRole] = mapped_column(enum_column(LitigationRole))
     id_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    # 待核实: field name -> why, for values imported with a warning (an ID number with a wrong check digit)
+    unverified_fields: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default=text("'{}'"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
