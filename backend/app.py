@@ -28,6 +28,7 @@ from backend.intake import views as intake_views
 from backend.messaging import views as messaging_views
 from backend.parties import views as party_views
 from backend.pickup import views as pickup_views
+from backend.pickup import window_views
 from backend.postal import views as postal_views
 from backend.proofs import views as proof_views
 from backend.transcripts import views as transcript_views
@@ -110,7 +111,12 @@ def _routers() -> list[APIRouter]:
 
 
 def _upload_limit(path: str) -> int | None:
-    return uploads.request_limit(path) or field_media.request_limit(path) or postal_views.request_limit(path)
+    return (
+        uploads.request_limit(path)
+        or field_media.request_limit(path)
+        or postal_views.request_limit(path)
+        or window_views.request_limit(path)
+    )
 
 
 def create_app() -> FastAPI:

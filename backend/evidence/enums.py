@@ -15,6 +15,7 @@ class EvidenceKind(StrEnum):
     delivery_report = "delivery_report"
     address_confirmation = "address_confirmation"
     call_record = "call_record"
+    authorisation = "authorisation"  # a scan of the 授权委托书 an agent or lawyer showed
     other = "other"
 
 
@@ -32,5 +33,6 @@ EVIDENCE_KIND_LABELS: dict[EvidenceKind, str] = {
     EvidenceKind.delivery_report: "送达报告",
     EvidenceKind.address_confirmation: "送达地址确认书",
     EvidenceKind.call_record: "通话记录",
+    EvidenceKind.authorisation: "授权委托书（扫描件）",
     EvidenceKind.other: "其他",
 }

@@ -11,8 +11,6 @@ from sqlalchemy.orm import Session
 from backend.config import get_settings
 from backend.core.clock import BEIJING
 from backend.core.errors import NotVisible, RuleViolation
-from backend.deliveries import planning
-from backend.deliveries.models import DeliveryAttempt
 from backend.pickup import service
 from backend.pickup.enums import BookingStatus
 from backend.pickup.models import PickupBooking, PickupSlot
@@ -62,11 +60,7 @@ def can_change(booking: PickupBooking, now: datetime) -> bool:
 def cancel_by_party(*, db_session: Session, booking: PickupBooking, now: datetime) -> PickupBooking:
     """The party cancelled: the place is freed and the router plans another method within 24 hours."""
     _changeable(booking, now)
-    service.cancel_booking(db_session=db_session, actor=None, booking=booking, now=now)
-    attempt = db_session.get(DeliveryAttempt, booking.attempt_id) if booking.attempt_id else None
-    if attempt is not None:
-        planning.plan_after_failure(db_session=db_session, actor=None, failed=attempt, now=now)
-    return booking
+    return service.cancel_and_plan_next(db_session=db_session, actor=None, booking=booking, now=now)
 
 
 def rebook_by_party(

@@ -3,6 +3,7 @@ refusal with a witness), and serving through the pickup channel. Every step file
 in the case's chain and records the facts the pickup proof states, resting on that record."""
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,10 +18,12 @@ from backend.deliveries import attempts as attempt_service
 from backend.deliveries import serving
 from backend.deliveries.confirmations import record_address_confirmation
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
+from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.facts import record_fact
 from backend.evidence.models import Evidence
+from backend.evidence.scans import scan_type
 from backend.evidence.service import store_evidence
 from backend.parties import contacts
 from backend.parties.enums import ContactKind
@@ -32,6 +35,8 @@ from backend.signatures import service as signatures
 from backend.signatures.schemas import SignatureCapture
 
 WINDOW_SOURCE = "court_window"
+PROXY = "proxy"  # the fact naming the agent or lawyer who collected for the party
+AUTHORISATION_SCAN = "authorisation_scan"  # the fact resting on the scan of their 授权委托书
 
 
 class IdentityMismatch(RuleViolation):
@@ -161,7 +166,7 @@ def check_in(
         "appointment": f"{service.local_span(slot)} {slot.window.name}（预约码 {booking.code}）",
         "identity_check": identity_text(actor, delivery.party, shown, proxy),
         "clerk": clerk_label(actor),
-    }
+    } | _proxy_fact(proxy)
     payload = {"booking_id": booking.id, "checked_in_at": now, "id_shown": masked(shown), "match": True}
     _file(db_session, actor, attempt, "pickup_check_in", payload | _proxy_payload(proxy), facts)
     return attempt
@@ -173,6 +178,13 @@ def _proxy_payload(proxy: Proxy | None) -> dict[str, Any]:
     return {
         "proxy": {"name": proxy.name, "id": masked(proxy.id_number), "authorisation": proxy.authorisation}
     }
+
+
+def _proxy_fact(proxy: Proxy | None) -> dict[str, str]:
+    if proxy is None:
+        return {}
+    shown = masked(proxy.id_number)
+    return {PROXY: f"代理人{proxy.name}（{shown}）凭授权委托书（{proxy.authorisation}）代为领取"}
 
 
 def walk_in(
@@ -201,7 +213,7 @@ def walk_in(
         "walk_in": f"{local:%Y年%m月%d日 %H:%M} 未预约来院，于{window.name}现场登记",
         "identity_check": identity_text(actor, delivery.party, shown, proxy),
         "clerk": clerk_label(actor),
-    }
+    } | _proxy_fact(proxy)
     payload = {"window_id": window.id, "arrived_at": now, "id_shown": masked(shown), "match": True}
     _file(db_session, actor, attempt, "pickup_walk_in", payload | _proxy_payload(proxy), facts)
     return attempt
@@ -369,12 +381,58 @@ def record_refusal(
     return _file(db_session, actor, attempt, "pickup_refusal", {"refused_at": now}, facts)
 
 
+def file_authorisation(
+    *,
+    db_session: Session,
+    actor: User,
+    attempt: DeliveryAttempt,
+    content: bytes,
+    filename: str | None,
+    now: datetime,
+) -> Evidence:
+    """Keep the scan of the 授权委托书 the agent or lawyer showed at check-in, as evidence of the attempt
+    (further pages are kept too; the fact rests on the first)."""
+    _in_progress(attempt)
+    recorded = recorded_facts(db_session=db_session, attempt_id=attempt.id)
+    if PROXY not in recorded:
+        raise RuleViolation("受送达人本人领取，无需授权委托书；代理人领取须在签到时登记代理人")
+    scan = store_evidence(
+        db_session=db_session,
+        case_id=attempt.delivery.case_id,
+        kind=EvidenceKind.authorisation,
+        content=content,
+        content_type=scan_type(content),
+        metadata={"filename": filename, "record": "pickup_authorisation", "received_at": now.isoformat()},
+        created_by_user=actor,
+        attempt_id=attempt.id,
+    )
+    if AUTHORISATION_SCAN not in recorded:
+        value = f"{recorded[PROXY]}；授权委托书扫描件（证据 #{scan.id}，SHA-256 {scan.sha256}）"
+        record_fact(
+            db_session=db_session,
+            attempt=attempt,
+            key=AUTHORISATION_SCAN,
+            value=value,
+            evidence=scan,
+            actor=actor,
+        )
+    return scan
+
+
+def missing_authorisation(recorded: Collection[str]) -> bool:
+    """An agent or lawyer collected, and their 授权委托书 is not scanned yet."""
+    return PROXY in recorded and AUTHORISATION_SCAN not in recorded
+
+
 def serve(
     *, db_session: Session, actor: User, attempt: DeliveryAttempt, outcome: AttemptOutcome
 ) -> DeliveryAttempt:
-    """Serve the attempt through the pickup channel (409 naming each fact still missing)."""
+    """Serve the attempt through the pickup channel (409 naming each fact still missing; an agent's
+    collection also needs the scan of their authorisation)."""
     if attempt.method is not DeliveryMethod.pickup:
         raise InvalidRequest("该送达尝试不是来院领取")
+    if missing_authorisation(recorded_facts(db_session=db_session, attempt_id=attempt.id)):
+        raise RuleViolation("代理人领取，须先上传授权委托书扫描件")
     served = serving.serve_attempt(db_session=db_session, actor=actor, attempt=attempt, outcome=outcome)
     booking = db_session.scalar(select(PickupBooking).where(PickupBooking.attempt_id == attempt.id))
     if booking is not None:

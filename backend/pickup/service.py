@@ -11,6 +11,7 @@ from backend.auth.models import User
 from backend.core.clock import BEIJING, beijing_day_start
 from backend.core.errors import InvalidRequest, NotVisible, RuleViolation
 from backend.deliveries import attempts as attempt_service
+from backend.deliveries import planning
 from backend.deliveries.enums import AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.pickup.enums import BookingStatus
@@ -176,6 +177,18 @@ def cancel_booking(
             db_session=db_session, actor=actor, attempt=attempt, previous=previous
         )
     db_session.flush()
+    return booking
+
+
+def cancel_and_plan_next(
+    *, db_session: Session, actor: User | None, booking: PickupBooking, now: datetime
+) -> PickupBooking:
+    """Cancel the booking (the party, or staff for them): the place is freed and the router plans the next
+    method within 24 hours."""
+    cancel_booking(db_session=db_session, actor=actor, booking=booking, now=now)
+    attempt = db_session.get(DeliveryAttempt, booking.attempt_id) if booking.attempt_id else None
+    if attempt is not None:
+        planning.plan_after_failure(db_session=db_session, actor=actor, failed=attempt, now=now)
     return booking
 
 

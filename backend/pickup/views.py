@@ -194,9 +194,9 @@ def _booking(db_session: SessionDep, user: CurrentUser, booking_id: int) -> Pick
 
 @slots_router.post("/pickup-bookings/{booking_id}/cancel", response_model=SlotRead)
 def cancel_booking(booking_id: int, user: CurrentUser, db_session: SessionDep) -> SlotRead:
-    """Cancel an unattended booking: its place in the slot is freed."""
+    """Cancel an unattended booking: its place in the slot is freed and the next method planned (24 h)."""
     with service_errors():
-        booking = service.cancel_booking(
+        booking = service.cancel_and_plan_next(
             db_session=db_session, actor=user, booking=_booking(db_session, user, booking_id), now=utcnow()
         )
     db_session.commit()

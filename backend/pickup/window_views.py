@@ -6,7 +6,7 @@ ID at check-in is refused (409) and audited."""
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
@@ -23,10 +23,11 @@ from backend.core.errors import InvalidRequest, NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep, utcnow
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
-from backend.deliveries.facts import fact_sheet
+from backend.deliveries.facts import fact_rows, fact_sheet
 from backend.deliveries.models import Delivery, DeliveryAttempt, attempt_evidence
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
+from backend.evidence.scans import MAX_SCAN_BYTES
 from backend.parties.models import Party
 from backend.pickup import flows, service
 from backend.pickup.enums import BOOKING_STATUS_LABELS
@@ -50,6 +51,16 @@ from backend.signatures.schemas import SignatureCapture
 WINDOW_ROLES = frozenset({Role.clerk, Role.supervisor, Role.admin})
 window_router = secured_router(prefix="/api/window", tags=["法院窗口"], roles=WINDOW_ROLES)
 SEARCH_LIMIT = 20
+PROXY_FACTS = {flows.PROXY: "代理人领取", flows.AUTHORISATION_SCAN: "授权委托书扫描件"}
+AUTHORISATION_PATH = "/authorisation"
+FORM_OVERHEAD = 64 * 1024
+
+
+def request_limit(path: str) -> int | None:
+    """The largest body the authorisation scan upload may send (None for other paths)."""
+    if path.startswith("/api/window/attempts/") and path.endswith(AUTHORISATION_PATH):
+        return MAX_SCAN_BYTES + FORM_OVERHEAD
+    return None
 
 
 def _court_of(user: User) -> int | None:
@@ -97,6 +108,11 @@ def _attempt_read(db_session: Session, attempt: DeliveryAttempt) -> WindowAttemp
     sheet = fact_sheet(db_session=db_session, attempt=attempt, outcome=AttemptOutcome.served)
     refusal = fact_sheet(db_session=db_session, attempt=attempt, outcome=AttemptOutcome.left_with_refusal)
     rows = {row.key: (fact.label, row) for fact, row in [*sheet, *refusal] if row is not None}
+    recorded = fact_rows(db_session=db_session, attempt_id=attempt.id)
+    for key, label in PROXY_FACTS.items():
+        if key in recorded:
+            rows[key] = (label, recorded[key])
+    authorisation = ["授权委托书扫描件"] if flows.missing_authorisation(recorded.keys()) else []
     booking_id = db_session.scalar(select(PickupBooking.id).where(PickupBooking.attempt_id == attempt.id))
     return WindowAttempt(
         attempt_id=attempt.id,
@@ -111,8 +127,8 @@ def _attempt_read(db_session: Session, attempt: DeliveryAttempt) -> WindowAttemp
             WindowFact(key=key, label=label, value=row.value, evidence_id=row.evidence_id)
             for key, (label, row) in rows.items()
         ],
-        missing_to_serve=[fact.label for fact, row in sheet if row is None],
-        missing_for_refusal=[fact.label for fact, row in refusal if row is None],
+        missing_to_serve=[fact.label for fact, row in sheet if row is None] + authorisation,
+        missing_for_refusal=[fact.label for fact, row in refusal if row is None] + authorisation,
         proof_evidence_id=_proof_evidence_id(db_session, attempt.id),
         booking_id=booking_id,
     )
@@ -381,6 +397,29 @@ def refusal(attempt_id: int, body: Refusal, user: CurrentUser, db_session: Sessi
             attempt=attempt,
             note=body.note,
             witness=body.witness,
+            now=utcnow(),
+        )
+    db_session.commit()
+    return _attempt_read(db_session, attempt)
+
+
+@window_router.post("/attempts/{attempt_id}/authorisation", response_model=WindowAttempt)
+async def upload_authorisation(
+    attempt_id: int,
+    file: Annotated[UploadFile, File(description="授权委托书扫描件（PDF/PNG/JPEG）")],
+    user: CurrentUser,
+    db_session: SessionDep,
+) -> Any:
+    """The scan of the 授权委托书 an agent or lawyer showed: kept as evidence, listed in the proof."""
+    content = await file.read(MAX_SCAN_BYTES + 1)
+    with service_errors():
+        attempt = _visible_attempt(db_session, user, attempt_id)
+        flows.file_authorisation(
+            db_session=db_session,
+            actor=user,
+            attempt=attempt,
+            content=content,
+            filename=file.filename,
             now=utcnow(),
         )
     db_session.commit()

@@ -14,23 +14,11 @@ from backend.cases.access import case_visible
 from backend.core.errors import InvalidRequest
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.models import Evidence
+from backend.evidence.scans import scan_type
 from backend.evidence.service import store_evidence
 from backend.postal import outcomes
 from backend.postal.enums import ItemStatus
 from backend.postal.models import PostalItem
-
-SIGNATURES = {b"%PDF": "application/pdf", b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-MAX_SCAN_BYTES = 20 * 1024 * 1024
-
-
-def scan_type(content: bytes) -> str:
-    """The scan's content type from its first bytes: PDF, PNG or JPEG only."""
-    if len(content) > MAX_SCAN_BYTES:
-        raise InvalidRequest("扫描件不能超过 20 MB")
-    for magic, content_type in SIGNATURES.items():
-        if content.startswith(magic):
-            return content_type
-    raise InvalidRequest("扫描件须为 PDF、PNG 或 JPEG 文件")
 
 
 def read_barcodes(content: bytes) -> list[str]:

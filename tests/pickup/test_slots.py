@@ -1,15 +1,16 @@
 """Slot templates and closed days generate the windows' slots; rebooking or cancelling frees the place."""
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.core.clock import BEIJING
-from backend.deliveries.enums import AttemptStatus
+from backend.deliveries.enums import AttemptStatus, DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
 from backend.pickup.models import PickupSlot
 from tests.api.conftest import World
@@ -77,3 +78,26 @@ def test_rebooking_frees_the_place_and_cancels_the_planned_attempt(
         assert old_attempt.status is AttemptStatus.cancelled
     twice = client.post(f"/api/desk/pickup-bookings/{window_today.booking_id}/cancel", headers=agent)
     assert twice.status_code == 409
+
+
+def test_a_staff_cancel_frees_the_place_and_plans_the_next_method_within_24_hours(
+    client: TestClient, world: World, window_today: Window, as_user: UserFactory
+) -> None:
+    _, agent = as_user(Role.supervisor)
+    before = datetime.now(UTC)
+    cancelled = client.post(f"/api/desk/pickup-bookings/{window_today.booking_id}/cancel", headers=agent)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["booked"] == 0
+    with database.get_session() as session:
+        attempts = session.scalars(
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.delivery_id == world.delivery_id)
+            .order_by(DeliveryAttempt.id)
+        ).all()
+        assert [a.id for a in attempts[:1]] == [window_today.attempt_id]
+        assert attempts[0].status is AttemptStatus.cancelled
+        [planned] = attempts[1:]
+        assert planned.status is AttemptStatus.planned and planned.method is not DeliveryMethod.pickup
+        assert planned.start_by is not None
+        start_by = planned.start_by.replace(tzinfo=planned.start_by.tzinfo or UTC)
+        assert start_by <= before + timedelta(hours=24, minutes=1)

@@ -2,6 +2,7 @@
 audited), hand-over, both signatures on the screen, serving through the pickup channel, and a proof whose
 PDF states every fact; the signed address confirmation holds for the party's later deliveries."""
 
+import hashlib
 import subprocess
 from collections.abc import Callable
 
@@ -13,7 +14,7 @@ from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.deliveries.enums import DeliveryMethod
-from backend.deliveries.models import AddressConfirmation, DeliveryAttempt
+from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
 from backend.deliveries.planning import consents_to_electronic
 from backend.evidence import storage
 from backend.evidence.enums import EvidenceKind
@@ -25,6 +26,7 @@ from tests.api.conftest import World
 from tests.pickup.conftest import DEFENDANT_ID, Window, png_data_url, strokes
 from tests.polling import poll_until
 
+AUTHORISATION_PDF = b"%PDF-1.4\n% scan of the power of attorney\n%%EOF\n"
 UserFactory = Callable[..., tuple[User, dict[str, str]]]
 
 
@@ -276,6 +278,67 @@ def test_a_companys_documents_are_collected_by_an_agent_with_the_authorisation(
     assert walked.status_code == 200, walked.text
     identity = next(f["value"] for f in walked.json()["facts"] if f["key"] == "identity_check")
     assert "代理人王律师" in identity and "110***********0011" in identity and "2026-031" in identity
+    assert "授权委托书扫描件" in walked.json()["missing_to_serve"]
+    base = f"/api/window/attempts/{walked.json()['attempt_id']}"
+    not_a_scan = client.post(
+        f"{base}/authorisation", files={"file": ("委托书.txt", b"hello", "text/plain")}, headers=staff
+    )
+    assert not_a_scan.status_code == 422 and "PDF、PNG 或 JPEG" in not_a_scan.json()["detail"]
+    scan = AUTHORISATION_PDF
+    uploaded = client.post(
+        f"{base}/authorisation", files={"file": ("委托书.pdf", scan, "application/pdf")}, headers=staff
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    assert "授权委托书扫描件" not in uploaded.json()["missing_to_serve"]
+    client.post(f"{base}/hand-over", json={"document_ids": [_document_of(world)]}, headers=staff)
+    receipt = {"strokes": strokes(), "png_data_url": png_data_url()}
+    client.post(f"{base}/signatures/receipt", json=receipt, headers=staff)
+    confirmation = {
+        "strokes": strokes(2),
+        "png_data_url": png_data_url(2),
+        "postal_address": "北京市朝阳区建国路 88 号华信大厦 12 层",
+        "mobile": "13911112222",
+        "consents_to_electronic": True,
+    }
+    signed = client.post(f"{base}/signatures/address-confirmation", json=confirmation, headers=staff)
+    assert signed.status_code == 200 and signed.json()["missing_to_serve"] == [], signed.text
+    assert client.post(f"{base}/serve", json={"outcome": "served"}, headers=staff).status_code == 200
+    proof_id = poll_until(
+        lambda: client.get(base, headers=staff).json()["proof_evidence_id"], timeout=20, what="the proof"
+    )
+    flat = "".join(_pdf_text(proof_id).split())
+    with database.get_session() as session:
+        kept = session.scalars(select(Evidence).where(Evidence.kind == EvidenceKind.authorisation)).one()
+        assert kept.sha256 == hashlib.sha256(scan).hexdigest() and in_chain(db_session=session, evidence=kept)
+    assert "授权委托书（扫描件）" in flat and kept.sha256 in flat and "代理人王律师" in flat
+
+    # A later delivery to the same party starts with the address it confirmed: e-delivery at its mobile.
+    later = client.post(
+        "/api/deliveries",
+        json={
+            "case_id": world.commercial_case_id,
+            "party_id": _party_of(world),
+            "document_ids": [_document_of(world)],
+        },
+        headers=staff,
+    )
+    assert later.status_code == 201, later.text
+    (first,) = later.json()["attempts"]
+    assert (first["method"], first["status"]) == ("electronic", "planned")
+    with database.get_session() as session:
+        point = session.get_one(ContactPoint, first["contact_point_id"])
+        assert (point.kind, point.value) == (ContactKind.phone, "13911112222")
+        assert point.state is ContactState.verified
+
+
+def _document_of(world: World) -> int:
+    with database.get_session() as session:
+        return session.get_one(Delivery, world.overdue_delivery_id).documents[0].id
+
+
+def _party_of(world: World) -> int:
+    with database.get_session() as session:
+        return session.get_one(Delivery, world.overdue_delivery_id).party_id
 
 
 def test_the_window_opens_only_pickup_attempts(

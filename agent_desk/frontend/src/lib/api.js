@@ -32,12 +32,14 @@ function errorMessage(status, body) {
 }
 
 /**
- * fetch + JSON. Options: method, body (JSON-encoded), headers, auth (default true).
+ * fetch + JSON. Options: method, body (JSON-encoded; a FormData is sent as it is, for file uploads),
+ * headers, auth (default true).
  * A 401 on an authenticated call ends the session and returns to the login page.
  */
 export async function api(path, { method = 'GET', body, headers = {}, auth = true } = {}) {
   const finalHeaders = { Accept: 'application/json', ...headers };
-  if (body !== undefined) finalHeaders['Content-Type'] = 'application/json';
+  const isForm = body instanceof FormData;
+  if (body !== undefined && !isForm) finalHeaders['Content-Type'] = 'application/json';
   const token = currentToken();
   if (auth && token) finalHeaders.Authorization = `Bearer ${token}`;
   const sentAt = Date.now();
@@ -46,7 +48,7 @@ export async function api(path, { method = 'GET', body, headers = {}, auth = tru
     response = await fetch(path, {
       method,
       headers: finalHeaders,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || isForm ? body : JSON.stringify(body),
       cache: 'no-store',
     });
   } catch (error) {

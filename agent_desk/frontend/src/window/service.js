@@ -46,7 +46,8 @@ export class WindowService {
       ),
       served ? this.servedBox() : null,
       h('ol', { class: 'steps' },
-        this.step('身份核验', facts.identity_check, () => null, [facts.appointment || facts.walk_in]),
+        this.step('身份核验', facts.identity_check, () => null, [facts.appointment || facts.walk_in, facts.proxy]),
+        facts.proxy ? this.step('授权委托书扫描件', facts.authorisation_scan, () => this.authorisationForm()) : null,
         this.step('交付文书', facts.documents_handed, () => this.handOverForm(), [facts.handed_over_at]),
         this.step('签署送达回证', facts.signature, () => (facts.refusal_note ? null : this.receiptForm())),
         this.step('签署送达地址确认书', facts.address_confirmation, () => (facts.refusal_note ? null : this.confirmationForm())),
@@ -72,6 +73,23 @@ export class WindowService {
       const ids = [...form.querySelectorAll('input[name=document]:checked')].map((input) => Number(input.value));
       this.post('hand-over', { document_ids: ids }, '文书已交付');
     } }, boxes, h('button', { type: 'submit', class: 'btn btn-primary btn-big', id: 'hand-over' }, '确认已当面交付'));
+    return form;
+  }
+
+  /** An agent or lawyer collects: the scan of their 授权委托书 (PDF or image), kept as evidence. */
+  authorisationForm() {
+    const input = h('input', { type: 'file', name: 'file', id: 'authorisation-file', accept: 'application/pdf,image/png,image/jpeg', required: true });
+    const form = h('form', { id: 'authorisation-form', onsubmit: (event) => {
+      event.preventDefault();
+      if (!input.files.length) return;
+      const body = new FormData();
+      body.append('file', input.files[0], input.files[0].name);
+      this.post('authorisation', body, '授权委托书扫描件已保存');
+    } },
+      h('p', { class: 'muted' }, '请扫描代理人出示的授权委托书（PDF、PNG 或 JPEG），作为证据保存并列入送达回证。'),
+      h('label', { class: 'field' }, '授权委托书扫描件', input),
+      h('button', { type: 'submit', class: 'btn btn-primary btn-big', id: 'upload-authorisation' }, '上传扫描件'),
+    );
     return form;
   }
 
