@@ -97,6 +97,18 @@ def docs_page() -> Response:
     return _page("docs")
 
 
+@router.get("/board")
+def board_page() -> Response:
+    """The supervisors' deliveries board: filters, bulk assignment, Excel export."""
+    return _page("board")
+
+
+@router.get("/admin")
+def admin_page() -> Response:
+    """Administration: users and roles, pickup windows, the audit log (admins)."""
+    return _page("admin")
+
+
 @router.get("/login")
 def login_page() -> Response:
     return _page("login")
