@@ -11,9 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.core.clock import BEIJING
+from backend.core.errors import RuleViolation
 from backend.database import utcnow
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries import planning, serving
+from backend.deliveries.channels import channel_for
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import DeliveryAttempt
@@ -42,7 +44,7 @@ def _start(db_session: Session, attempt: DeliveryAttempt) -> None:
     attempt_service.audit_transition(db_session=db_session, actor=None, attempt=attempt, previous=previous)
 
 
-def _fail(db_session: Session, attempt: DeliveryAttempt, outcome: AttemptOutcome, notes: str) -> None:
+def _fail(db_session: Session, attempt: DeliveryAttempt, outcome: AttemptOutcome | None, notes: str) -> None:
     planning.fail_and_plan_next(
         db_session=db_session,
         actor=None,  # type: ignore[arg-type]  # the gateway's report: no user acts
@@ -76,9 +78,15 @@ def _record_consent(db_session: Session, attempt: DeliveryAttempt, point: Contac
 
 
 def begin_attempt(*, db_session: Session, attempt: DeliveryAttempt) -> SmsOutbox | None:
-    """Start a planned electronic attempt and queue its notice (fail it when it has nowhere to go)."""
+    """Start a planned electronic attempt and queue its notice (fail it when it has nowhere to go, or its
+    documents may not be served electronically: the router then plans another method)."""
     point = db_session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
     _start(db_session, attempt)
+    try:
+        channel_for(DeliveryMethod.electronic).check_documents(attempt.delivery)
+    except RuleViolation as refusal:
+        _fail(db_session, attempt, None, str(refusal))
+        return None
     if point is None:
         _fail(db_session, attempt, AttemptOutcome.unreachable, "没有可用于电子送达的手机号码或电子邮箱")
         return None
@@ -166,6 +174,15 @@ def _record_arrival(db_session: Session, attempt: DeliveryAttempt, message: SmsO
         select(ElectronicNotice).where(ElectronicNotice.attempt_id == attempt.id)
     ).first()
     evidence = _store(db_session, message, "arrival", _arrival(message))
+    if message.delivered_at is not None:
+        record_fact(
+            db_session=db_session,
+            attempt=attempt,
+            key="arrived_at",
+            value=message.delivered_at,
+            evidence=evidence,
+            system=SYSTEM,
+        )
     if notice is None or not notice.address_confirmed or message.delivered_at is None:
         return  # not at a confirmed address: service waits for the party's reply or first view
     record_fact(

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import get_settings
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
+from backend.documents.electronic import paper_on_request
 from backend.electronic.models import ElectronicNotice
 from backend.messaging import service as messaging
 from backend.messaging.models import SmsOutbox
@@ -26,20 +27,27 @@ def document_names(delivery: Delivery) -> str:
     return "、".join(document.name for document in delivery.documents) or "诉讼文书"
 
 
+def paper_note(delivery: Delivery) -> str:
+    """The party's right to paper copies of judgments, rulings and mediation documents (CPL art. 90)."""
+    names = "、".join(document.name for document in paper_on_request(delivery.documents))
+    return f"如需{names}的纸质文书，可在链接页面中申请。" if names else ""
+
+
 def sms_text(delivery: Delivery, link: str) -> str:
     court, case = delivery.case.court.name, delivery.case.case_number
     return (
         f"【{court}】{delivery.party.name}您好：您有{case}案件的文书（{document_names(delivery)}）送达，"
-        f"请点击链接查收：{link} 。本短信由法院送达平台12368发出，请勿转发他人。"
+        f"请点击链接查收：{link} 。{paper_note(delivery)}本短信由法院送达平台12368发出，请勿转发他人。"
     )
 
 
 def email_text(delivery: Delivery, link: str) -> tuple[str, str]:
     court, case = delivery.case.court.name, delivery.case.case_number
     subject = f"{court}电子送达：{case}案件文书"
+    paper = paper_note(delivery) or "如需纸质文书，可在页面中申请。"
     body = (
         f"{delivery.party.name}：\n\n{court}向您送达{case}案件的以下文书：{document_names(delivery)}。\n"
-        f"请打开以下链接查收（仅限本人使用）：\n{link}\n\n如需纸质文书，可在页面中申请。\n{court}\n"
+        f"请打开以下链接查收（仅限本人使用）：\n{link}\n\n{paper}\n{court}\n"
     )
     return subject, body
 

@@ -1,5 +1,6 @@
 """A court case with a party, documents and contact points, for messages and electronic attempts."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -8,6 +9,7 @@ from sqlalchemy.orm import Session
 from backend.auth.models import User
 from backend.cases.enums import CaseType
 from backend.cases.models import Case
+from backend.config import get_settings
 from backend.courts.models import Court
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries.confirmations import record_address_confirmation
@@ -37,11 +39,33 @@ def court(session: Session) -> Court:
     return found
 
 
+NOTICE_AND_COMPLAINT = (("应诉通知书", DocumentKind.notice), ("起诉状副本", DocumentKind.complaint))
+
+
+def document_file(case_number: str, index: int, name: str) -> tuple[str, str]:
+    """Store a small file for a document in the documents directory: its (relative path, sha256)."""
+    relative = f"tests/{hashlib.sha256(case_number.encode()).hexdigest()[:12]}/{index:02d}.txt"
+    content = f"{case_number} {name}".encode()
+    path = get_settings().documents_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return relative, hashlib.sha256(content).hexdigest()
+
+
 def electronic_attempt(
-    session: Session, agent: User, *, kind: ContactKind, value: str, confirmed: bool, planned_at: datetime
+    session: Session,
+    agent: User,
+    *,
+    kind: ContactKind,
+    value: str,
+    confirmed: bool,
+    planned_at: datetime,
+    documents: tuple[tuple[str, DocumentKind], ...] = NOTICE_AND_COMPLAINT,
+    paper_only: tuple[str, ...] = (),
 ) -> World:
     """A commercial case's defendant with one contact point and a planned electronic attempt at it;
-    CONFIRMED: the party signed a 送达地址确认书 naming it, with consent to e-delivery."""
+    CONFIRMED: the party signed a 送达地址确认书 naming it, with consent to e-delivery. Each document has
+    a stored file, but those named in PAPER_ONLY."""
     number = session.query(Case).count() + 1
     case = Case(
         court=court(session),
@@ -58,12 +82,12 @@ def electronic_attempt(
         litigation_role=LitigationRole.defendant,
     )
     point = ContactPoint(party=party, kind=kind, value=value, source="court_export")
-    documents = [
-        Document(case=case, name="应诉通知书", kind=DocumentKind.notice),
-        Document(case=case, name="起诉状副本", kind=DocumentKind.complaint),
-    ]
-    delivery = Delivery(case=case, party=party, documents=documents)
-    session.add_all([case, party, point, *documents, delivery])
+    rows = []
+    for index, (name, document_kind) in enumerate(documents, start=1):
+        path, sha256 = (None, None) if name in paper_only else document_file(case.case_number, index, name)
+        rows.append(Document(case=case, name=name, kind=document_kind, file_path=path, sha256=sha256))
+    delivery = Delivery(case=case, party=party, documents=rows)
+    session.add_all([case, party, point, *rows, delivery])
     session.flush()
     if confirmed:
         form = store_evidence(
