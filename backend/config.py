@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     field_tile_url: str = ""
     field_max_photo_mb: int = 20
     field_max_video_mb: int = 200
+    # Route planning in time: an officer's default working hours (court time, HH:MM-HH:MM) when none are
+    # set for them, the average speed that turns road metres into minutes, and the minutes a visit takes.
+    field_hours: str = Field(default="08:30-17:30", pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$")
+    field_speed_kmh: float = Field(default=25.0, gt=0)
+    field_visit_minutes: int = Field(default=10, ge=0)
 
     # HTTP server.
     host: str = "127.0.0.1"

@@ -47,6 +47,9 @@ class AttemptOutcome(StrEnum):
     left_with_refusal = "left_with_refusal"
     returned = "returned"
     no_show = "no_show"
+    nobody_home = "nobody_home"  # a field visit found nobody at the address
+    moved = "moved"  # the party no longer lives there
+    wrong_address = "wrong_address"  # no such address, or not the party's
 
 
 DELIVERY_STATUS_LABELS = {
@@ -94,6 +97,9 @@ OUTCOME_LABELS = {
     AttemptOutcome.left_with_refusal: "留置送达",
     AttemptOutcome.returned: "退回（视为送达）",
     AttemptOutcome.no_show: "未按约来院",
+    AttemptOutcome.nobody_home: "无人在家",
+    AttemptOutcome.moved: "已搬离",
+    AttemptOutcome.wrong_address: "地址错误",
 }
 
 # 公告送达: deemed served this long after publication (民事诉讼法 art. 95).

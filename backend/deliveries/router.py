@@ -44,6 +44,9 @@ PARTY_FAILURES = frozenset(
         AttemptOutcome.refused,
         AttemptOutcome.wrong_number,
         AttemptOutcome.unreachable,
+        AttemptOutcome.nobody_home,
+        AttemptOutcome.moved,
+        AttemptOutcome.wrong_address,
     }
 )
 

@@ -13,6 +13,8 @@ from backend.evidence.enums import EvidenceKind
 
 MB = 1 << 20
 MEDIA_PATH_PREFIX = "/api/field/tasks/"
+UPLOAD_PATH_PREFIX = "/api/field/uploads/"
+MAX_CHUNK_BYTES = 4 * MB
 FORM_OVERHEAD = MB
 
 
@@ -71,25 +73,44 @@ def limit_mb(purpose: MediaPurpose) -> int:
 
 
 def request_limit(path: str) -> int | None:
-    """The largest body an upload of field media may send (None for other paths)."""
+    """The largest body an upload of field media may send (None for other paths): a whole file to
+    /media, one chunk to /uploads/{id}/chunk."""
     if path.startswith(MEDIA_PATH_PREFIX) and path.rstrip("/").endswith("/media"):
         return get_settings().field_max_video_mb * MB + FORM_OVERHEAD
+    if path.startswith(UPLOAD_PATH_PREFIX) and path.rstrip("/").endswith("/chunk"):
+        return MAX_CHUNK_BYTES
     return None
+
+
+def check_declared(*, purpose: MediaPurpose, filename: str, size_bytes: int) -> str:
+    """Refuse, before any byte is sent, a file of the wrong kind or size; returns its content type."""
+    kind = MEDIA_KINDS[purpose]
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix not in kind.suffixes:
+        raise InvalidRequest(f"{kind.label}须为 {'/'.join(kind.suffixes)} 文件")
+    if size_bytes <= 0:
+        raise InvalidRequest("上传的文件是空的")
+    if size_bytes > limit_mb(purpose) * MB:
+        raise InvalidRequest(f"{kind.label}过大：上限 {limit_mb(purpose)} MB")
+    return CONTENT_TYPES[suffix]
+
+
+def check_received(*, purpose: MediaPurpose, filename: str, head: bytes) -> None:
+    """Refuse a file whose first bytes are not what its name says."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if not _has_mark(head[:16], suffix):
+        label = MEDIA_KINDS[purpose].label
+        raise InvalidRequest(f"文件「{filename}」的内容与扩展名 {suffix} 不符，不是有效的{label}")
+
+
+HASH_MISMATCH = "文件在传输中已改变：与手机拍摄时计算的 SHA-256 不符，已拒收，请重新上传"
 
 
 def check_media(*, purpose: MediaPurpose, filename: str, content: bytes, claimed_sha256: str | None) -> str:
     """Refuse a file that is too large, not what its name says, or changed since the phone hashed it;
     returns its content type."""
-    kind = MEDIA_KINDS[purpose]
-    suffix = PurePath(filename or "").suffix.lower()
-    if suffix not in kind.suffixes:
-        raise InvalidRequest(f"{kind.label}须为 {'/'.join(kind.suffixes)} 文件")
-    if not content:
-        raise InvalidRequest("上传的文件是空的")
-    if len(content) > limit_mb(purpose) * MB:
-        raise InvalidRequest(f"{kind.label}过大：上限 {limit_mb(purpose)} MB")
-    if not _has_mark(content[:16], suffix):
-        raise InvalidRequest(f"文件「{filename}」的内容与扩展名 {suffix} 不符，不是有效的{kind.label}")
+    content_type = check_declared(purpose=purpose, filename=filename, size_bytes=len(content))
+    check_received(purpose=purpose, filename=filename, head=content[:16])
     if claimed_sha256 and hashlib.sha256(content).hexdigest() != claimed_sha256.strip().lower():
-        raise InvalidRequest("文件在传输中已改变：与手机拍摄时计算的 SHA-256 不符，请重新上传")
-    return CONTENT_TYPES[suffix]
+        raise InvalidRequest(HASH_MISMATCH)
+    return content_type

@@ -1,14 +1,26 @@
-from datetime import date, datetime
-from typing import Self
+from datetime import date, datetime, time
+from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from backend.auth.models import User
 from backend.deliveries.models import DeliveryAttempt
 from backend.field.coords import Point, navigation_links
 from backend.field.enums import VisitResult
-from backend.field.models import FieldAssignment, FieldRoute
+from backend.field.media import MAX_CHUNK_BYTES, MediaPurpose
+from backend.field.models import FieldAssignment, FieldRoute, FieldUpload, VisitWindow
 from backend.field.stats import DayFigures
+from backend.signatures.schemas import SignatureCapture
+
+# A time of day at the court, answered as "HH:MM" (JSON Schema's "time" format would demand a UTC offset).
+CourtTime = Annotated[
+    time,
+    PlainSerializer(lambda moment: moment.strftime("%H:%M"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d{2}:\d{2}$", "description": "法院当地时间（北京时间），时:分"},
+        mode="serialization",
+    ),
+]
 
 
 class StopRead(BaseModel):
@@ -33,10 +45,19 @@ class StopRead(BaseModel):
     navigation: dict[str, str] | None = None
     checked_in_at: datetime | None = None
     result: str | None = None
+    available_from: CourtTime | None = Field(default=None, description="当事人可送达时段开始")
+    available_until: CourtTime | None = None
+    planned_arrival_at: datetime | None = Field(default=None, description="按规划路线预计到达时间")
     facts: list[str] = Field(default_factory=list, description="已登记的送达要件")
 
     @classmethod
-    def of(cls, attempt: DeliveryAttempt, assignment: FieldAssignment | None, address: str = "") -> Self:
+    def of(
+        cls,
+        attempt: DeliveryAttempt,
+        assignment: FieldAssignment | None,
+        address: str = "",
+        window: VisitWindow | None = None,
+    ) -> Self:
         delivery = attempt.delivery
         read = cls(
             attempt_id=attempt.id,
@@ -50,6 +71,8 @@ class StopRead(BaseModel):
             start_by=attempt.start_by,
             attempt_status=attempt.status.value,
             facts=[fact.key for fact in attempt.facts],
+            available_from=window.available_from if window else None,
+            available_until=window.available_until if window else None,
         )
         if assignment is None:
             return read
@@ -67,6 +90,7 @@ class StopRead(BaseModel):
                 else None,
                 "checked_in_at": assignment.checked_in_at,
                 "result": assignment.result,
+                "planned_arrival_at": assignment.planned_arrival_at,
             }
         )
 
@@ -196,3 +220,79 @@ class MileageRead(BaseModel):
 class FieldSettingsRead(BaseModel):
     tile_url: str
     start: StartPoint
+
+
+class VisitWindowSet(BaseModel):
+    """When the party can be found at home (both empty: any time)."""
+
+    available_from: time | None = Field(default=None, description="法院当地时间，如 14:00")
+    available_until: time | None = None
+    note: str | None = Field(default=None, max_length=200, description="如：当事人电话告知下午在家")
+
+
+class OfficerDayRead(BaseModel):
+    officer_id: int
+    start: StartPoint
+    start_label: str
+    works_from: CourtTime
+    works_until: CourtTime
+    own: bool = Field(description="是否为该送达人员单独设置（否则为法院和默认工作时间）")
+
+
+class OfficerDaySet(BaseModel):
+    start: StartPoint
+    start_label: str = Field(default="出发点", max_length=100)
+    works_from: time
+    works_until: time
+
+
+class UploadCreate(BaseModel):
+    """A file the phone will send in chunks, declared with the SHA-256 it computed when it was taken."""
+
+    purpose: MediaPurpose
+    filename: str = Field(min_length=1, max_length=200)
+    size_bytes: int = Field(gt=0)
+    sha256: str = Field(pattern=r"^[0-9a-fA-F]{64}$", description="手机拍摄时计算的 SHA-256")
+    captured_at: AwareDatetime | None = Field(default=None, description="手机拍摄时间")
+
+
+class UploadRead(BaseModel):
+    upload_id: int
+    purpose: str
+    filename: str
+    size_bytes: int
+    received_bytes: int = Field(description="已收到的字节数：从此处续传")
+    state: Literal["receiving", "stored", "refused"]
+    refusal: str | None = None
+    evidence_id: int | None = None
+    sha256: str
+    chunk_bytes: int = Field(default=MAX_CHUNK_BYTES // 16, description="建议的分块大小")
+
+    @classmethod
+    def of(cls, upload: FieldUpload) -> Self:
+        return cls(
+            upload_id=upload.id,
+            purpose=upload.purpose,
+            filename=upload.filename,
+            size_bytes=upload.size_bytes,
+            received_bytes=upload.received_bytes,
+            state=upload.state,  # type: ignore[arg-type]
+            refusal=upload.refusal,
+            evidence_id=upload.evidence_id,
+            sha256=upload.sha256,
+        )
+
+
+class SignRequest(SignatureCapture):
+    """A signature drawn on the officer's phone: the recipient's (送达回证) or a refusal's witness."""
+
+    purpose: Literal["signature", "witness_signature"]
+    signer: str = Field(min_length=1, max_length=50, description="签名人姓名")
+    signed_at: AwareDatetime = Field(description="手机上签名的时间")
+
+
+class SignedRead(BaseModel):
+    image_evidence_id: int
+    image_sha256: str
+    strokes_evidence_id: int
+    points: int

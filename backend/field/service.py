@@ -14,10 +14,11 @@ from backend.deliveries.enums import AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.router import SWITCH_WITHIN
 from backend.deliveries.service import audit_change
+from backend.field import hours
 from backend.field.coords import Point
 from backend.field.gateway import MapError, MapGateway, map_gateway
 from backend.field.models import FieldAssignment, FieldPlace, FieldRoute
-from backend.field.routing import plan_routes
+from backend.field.routing import PlannedRoute, plan_routes
 from backend.parties.enums import ContactKind
 from backend.parties.models import ContactPoint, usable_contact_points
 
@@ -49,11 +50,6 @@ def default_gateway() -> MapGateway:
     return map_gateway(
         settings.field_map_url, key=settings.field_map_key, detour_factor=settings.field_detour_factor
     )
-
-
-def start_point() -> Point:
-    settings = get_settings()
-    return Point(settings.field_start_lon, settings.field_start_lat)
 
 
 def address_of(attempt: DeliveryAttempt) -> str:
@@ -134,7 +130,7 @@ def assign(
     assignment.officer_user_id, assignment.day, assignment.address = officer.id, day, address
     assignment.assigned_by_user_id = actor.id
     assignment.lon, assignment.lat = (point.lon, point.lat) if point else (None, None)
-    assignment.route_order = assignment.leg_m = None
+    assignment.route_order = assignment.leg_m = assignment.planned_arrival_at = None
     db_session.flush()
     audit_change(
         db_session=db_session,
@@ -165,31 +161,51 @@ def visible_assignment(*, db_session: Session, user: User, assignment_id: int) -
 
 
 def plan_route(
-    *, db_session: Session, officer: User, day: date, start: Point, gateway: MapGateway
+    *,
+    db_session: Session,
+    officer: User,
+    day: date,
+    start: Point | None,
+    gateway: MapGateway,
+    now: datetime,
 ) -> FieldRoute:
-    """Order the officer's open, placed visits of DAY from START; visits already made keep no order."""
+    """Order the officer's open, placed visits of DAY from START (default: their own start point) within
+    their hours and the parties' windows; visits already made, or that fit nowhere, keep no order."""
+    plan = hours.officer_day(db_session=db_session, officer_id=officer.id)
+    start = start or plan.start
     visits = [
         a
         for a in day_assignments(db_session=db_session, officer_id=officer.id, day=day)
         if a.lon is not None and a.lat is not None and a.checked_in_at is None
     ]
+    for visit in visits:
+        visit.route_order = visit.leg_m = visit.planned_arrival_at = None
     points = [start, *(Point(a.lon, a.lat) for a in visits if a.lon is not None and a.lat is not None)]
     matrix = gateway.distance_matrix(points) if visits else [[0]]
-    rows = list(range(1, len(points)))
-    (route,) = plan_routes(matrix, starts=[0], stops=rows)
-    _apply(visits, rows, route.stops, matrix, start_row=0)
-    return _save_route(db_session, officer.id, day, start, route.length_m, len(visits))
+    windows = hours.windows_of(db_session=db_session, attempt_ids=[a.attempt_id for a in visits])
+    (route,) = plan_routes(
+        matrix,
+        starts=[0],
+        stops=list(range(1, len(points))),
+        shifts=[hours.planning_hours(plan.hours, day, now)],
+        windows=[hours.window_span(windows.get(a.attempt_id)) for a in visits],
+        seconds_per_m=hours.seconds_per_metre(),
+        service_s=hours.visit_seconds(),
+    )
+    _apply(visits, route, matrix, day)
+    return _save_route(db_session, officer.id, day, start, route.length_m, len(route.stops))
 
 
-def _apply(
-    visits: list[FieldAssignment], rows: list[int], order: list[int], matrix: list[list[int]], start_row: int
-) -> None:
-    """Number VISITS in ORDER (indices into VISITS; ROWS[i] is visit i's matrix row) from START_ROW."""
-    previous = start_row
-    for position, index in enumerate(order, start=1):
-        row = rows[index]
-        visits[index].route_order, visits[index].leg_m = position, matrix[previous][row]
-        previous = row
+def _apply(visits: list[FieldAssignment], route: PlannedRoute, matrix: list[list[int]], day: date) -> None:
+    """Number VISITS in the route's order (visit i is matrix row i + 1; row 0 the start), with each leg
+    and the planned arrival."""
+    previous = 0
+    for position, index in enumerate(route.stops, start=1):
+        visit = visits[index]
+        visit.route_order, visit.leg_m = position, matrix[previous][index + 1]
+        if route.arrivals_s:
+            visit.planned_arrival_at = hours.moment(day, route.arrivals_s[position - 1])
+        previous = index + 1
 
 
 def plan_day(
@@ -198,10 +214,13 @@ def plan_day(
     actor: User,
     day: date,
     officers: list[User],
-    start: Point,
+    start: Point | None,
     gateway: MapGateway,
+    now: datetime,
 ) -> list[FieldRoute]:
-    """Share every open field visit not yet assigned among OFFICERS for DAY, each with a planned route."""
+    """Share every open field visit not yet assigned among OFFICERS for DAY, each from their own start point
+    (or START for all) within their hours and the parties' windows, each with a planned route; a visit
+    that fits nobody's day stays unassigned."""
     if not officers:
         raise InvalidRequest("请至少选择一名外出送达人员")
     waiting = [
@@ -214,14 +233,22 @@ def plan_day(
         point = place(db_session=db_session, address=address_of(attempt), gateway=gateway)
         if point is not None:
             placed.append((attempt, point))
-    starts = [start] * len(officers)
+    days = [hours.officer_day(db_session=db_session, officer_id=officer.id) for officer in officers]
+    starts = [start or plan.start for plan in days]
     points = [*starts, *(point for _, point in placed)]
     matrix = gateway.distance_matrix(points) if placed else [[0] * len(points) for _ in points]
+    windows = hours.windows_of(db_session=db_session, attempt_ids=[attempt.id for attempt, _ in placed])
     routes = plan_routes(
-        matrix, starts=list(range(len(officers))), stops=[len(officers) + i for i in range(len(placed))]
+        matrix,
+        starts=list(range(len(officers))),
+        stops=[len(officers) + i for i in range(len(placed))],
+        shifts=[hours.planning_hours(plan.hours, day, now) for plan in days],
+        windows=[hours.window_span(windows.get(attempt.id)) for attempt, _ in placed],
+        seconds_per_m=hours.seconds_per_metre(),
+        service_s=hours.visit_seconds(),
     )
     planned = []
-    for officer, route in zip(officers, routes, strict=True):
+    for officer, officer_start, route in zip(officers, starts, routes, strict=True):
         for index in route.stops:
             assign(
                 db_session=db_session,
@@ -231,9 +258,11 @@ def plan_day(
                 day=day,
                 gateway=gateway,
             )
-        # each officer's whole day (visits assigned earlier included) is ordered again from the start
+        # each officer's whole day (visits assigned earlier included) is ordered again from their start
         planned.append(
-            plan_route(db_session=db_session, officer=officer, day=day, start=start, gateway=gateway)
+            plan_route(
+                db_session=db_session, officer=officer, day=day, start=officer_start, gateway=gateway, now=now
+            )
         )
     return planned
 

@@ -2,9 +2,11 @@
 (/api/field, staff); an officer sees only their own route and records visits from the phone."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import File, Form, Query, Request, UploadFile, status
+from fastapi import File, Form, Header, Query, Request, UploadFile, status
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
@@ -12,13 +14,15 @@ from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES, Role
 from backend.config import get_settings
 from backend.core.clock import court_today
-from backend.core.errors import InvalidRequest, NotPermitted
+from backend.core.errors import InvalidRequest, NotPermitted, NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep, utcnow
-from backend.deliveries.enums import METHOD_LABELS
+from backend.deliveries.enums import METHOD_LABELS, DeliveryMethod
 from backend.deliveries.models import DeliveryAttempt
-from backend.field import flows, service, stats
+from backend.field import flows, hours, service, stats, uploads
+from backend.field.coords import Point
 from backend.field.media import MediaPurpose
+from backend.field.models import FieldAssignment
 from backend.field.schemas import (
     AssignRequest,
     CheckInRequest,
@@ -27,16 +31,24 @@ from backend.field.schemas import (
     FieldSettingsRead,
     MediaRead,
     MileageRead,
+    OfficerDayRead,
+    OfficerDaySet,
     OfficerRead,
     OutcomeRead,
     OutcomeRequest,
     PlanDayRequest,
     PlanRouteRequest,
     RouteRead,
+    SignedRead,
+    SignRequest,
     StartPoint,
     StopRead,
     TrackRequest,
+    UploadCreate,
+    UploadRead,
+    VisitWindowSet,
 )
+from backend.signatures.schemas import SignatureCapture
 
 staff_router = secured_router(prefix="/api/field", tags=["外出送达"], roles=STAFF_ROLES)
 field_router = secured_router(
@@ -47,7 +59,13 @@ routers = [staff_router, field_router]
 
 def _stop(db_session: SessionDep, attempt: DeliveryAttempt) -> StopRead:
     assignment = service.assignment_of(db_session=db_session, attempt_id=attempt.id)
-    return StopRead.of(attempt, assignment, service.address_of(attempt))
+    window = hours.windows_of(db_session=db_session, attempt_ids=[attempt.id]).get(attempt.id)
+    return StopRead.of(attempt, assignment, service.address_of(attempt), window)
+
+
+def _stops(db_session: SessionDep, assignments: list[FieldAssignment]) -> list[StopRead]:
+    windows = hours.windows_of(db_session=db_session, attempt_ids=[a.attempt_id for a in assignments])
+    return [StopRead.of(a.attempt, a, window=windows.get(a.attempt_id)) for a in assignments]
 
 
 def _audit(db_session: SessionDep, user: User, request: Request, action: str, stops: list[StopRead]) -> None:
@@ -131,7 +149,7 @@ def assign(body: AssignRequest, user: CurrentUser, db_session: SessionDep) -> li
 @staff_router.post("/plan-day", response_model=list[RouteRead])
 def plan_day(body: PlanDayRequest, user: CurrentUser, db_session: SessionDep) -> list[RouteRead]:
     """Share every unassigned field attempt among the officers for the day, each with a planned route."""
-    start = service.start_point() if body.start is None else service.Point(body.start.lon, body.start.lat)
+    start = None if body.start is None else Point(body.start.lon, body.start.lat)
     with service_errors():
         officers = [service.field_officer(db_session=db_session, officer_id=i) for i in body.officer_ids]
         routes = service.plan_day(
@@ -141,6 +159,7 @@ def plan_day(body: PlanDayRequest, user: CurrentUser, db_session: SessionDep) ->
             officers=officers,
             start=start,
             gateway=service.default_gateway(),
+            now=utcnow(),
         )
     return [RouteRead.of(route) for route in routes]
 
@@ -152,6 +171,62 @@ def field_settings() -> FieldSettingsRead:
         tile_url=settings.field_tile_url,
         start=StartPoint(lon=settings.field_start_lon, lat=settings.field_start_lat),
     )
+
+
+@staff_router.put("/attempts/{attempt_id}/window", response_model=StopRead)
+def set_window(attempt_id: int, body: VisitWindowSet, user: CurrentUser, db_session: SessionDep) -> StopRead:
+    """When the party can be found at home (e.g. only in the afternoon); routes keep to it."""
+    with service_errors():
+        attempt = db_session.get(DeliveryAttempt, attempt_id)
+        if attempt is None or attempt.method is not DeliveryMethod.field:
+            raise NotVisible("外出送达尝试")
+        hours.set_visit_window(
+            db_session=db_session,
+            actor=user,
+            attempt=attempt,
+            available_from=body.available_from,
+            available_until=body.available_until,
+            note=body.note,
+        )
+    return _stop(db_session, attempt)
+
+
+def _officer_day_read(db_session: SessionDep, officer: User) -> OfficerDayRead:
+    plan = hours.officer_day(db_session=db_session, officer_id=officer.id)
+    return OfficerDayRead(
+        officer_id=officer.id,
+        start=StartPoint(lon=plan.start.lon, lat=plan.start.lat),
+        start_label=plan.start_label,
+        works_from=hours.clock(plan.hours.begins_s),
+        works_until=hours.clock(plan.hours.ends_s),
+        own=plan.own,
+    )
+
+
+@staff_router.get("/officers/{officer_id}/day", response_model=OfficerDayRead)
+def officer_day(officer_id: int, db_session: SessionDep) -> OfficerDayRead:
+    """Where the officer sets off and their working hours."""
+    with service_errors():
+        officer = service.field_officer(db_session=db_session, officer_id=officer_id)
+    return _officer_day_read(db_session, officer)
+
+
+@staff_router.put("/officers/{officer_id}/day", response_model=OfficerDayRead)
+def set_officer_day(
+    officer_id: int, body: OfficerDaySet, user: CurrentUser, db_session: SessionDep
+) -> OfficerDayRead:
+    with service_errors():
+        officer = service.field_officer(db_session=db_session, officer_id=officer_id)
+        hours.set_officer_day(
+            db_session=db_session,
+            actor=user,
+            officer=officer,
+            start=Point(body.start.lon, body.start.lat),
+            start_label=body.start_label,
+            works_from=body.works_from,
+            works_until=body.works_until,
+        )
+    return _officer_day_read(db_session, officer)
 
 
 @field_router.get("/tasks", response_model=DayRouteRead)
@@ -167,7 +242,7 @@ def day_tasks(
     with service_errors():
         officer = _officer_for(db_session, user, officer_id)
     assignments = service.day_assignments(db_session=db_session, officer_id=officer.id, day=day)
-    stops = [StopRead.of(a.attempt, a) for a in assignments]
+    stops = _stops(db_session, assignments)
     route = service.route_of(db_session=db_session, officer_id=officer.id, day=day)
     _audit(db_session, user, request, "field_tasks_read", stops)
     return DayRouteRead(route=RouteRead.of(route) if route else None, stops=stops)
@@ -177,7 +252,7 @@ def day_tasks(
 def task(assignment_id: int, request: Request, user: CurrentUser, db_session: SessionDep) -> StopRead:
     with service_errors():
         assignment = service.visible_assignment(db_session=db_session, user=user, assignment_id=assignment_id)
-    stop = StopRead.of(assignment.attempt, assignment)
+    (stop,) = _stops(db_session, [assignment])
     _audit(db_session, user, request, "field_task_read", [stop])
     return stop
 
@@ -185,7 +260,7 @@ def task(assignment_id: int, request: Request, user: CurrentUser, db_session: Se
 @field_router.post("/routes", response_model=DayRouteRead)
 def plan_route(body: PlanRouteRequest, user: CurrentUser, db_session: SessionDep) -> DayRouteRead:
     """Plan the officer's day from the start point (default: the court) over their open visits."""
-    start = service.start_point() if body.start is None else service.Point(body.start.lon, body.start.lat)
+    start = None if body.start is None else Point(body.start.lon, body.start.lat)
     with service_errors():
         officer = _officer_for(db_session, user, body.officer_id)
         route = service.plan_route(
@@ -194,9 +269,10 @@ def plan_route(body: PlanRouteRequest, user: CurrentUser, db_session: SessionDep
             day=body.day,
             start=start,
             gateway=service.default_gateway(),
+            now=utcnow(),
         )
     assignments = service.day_assignments(db_session=db_session, officer_id=officer.id, day=body.day)
-    return DayRouteRead(route=RouteRead.of(route), stops=[StopRead.of(a.attempt, a) for a in assignments])
+    return DayRouteRead(route=RouteRead.of(route), stops=_stops(db_session, assignments))
 
 
 @field_router.post("/tasks/{assignment_id}/check-in", response_model=StopRead)
@@ -250,6 +326,94 @@ async def upload_media(
         size_bytes=evidence.size_bytes,
         kind=evidence.kind.value,
     )
+
+
+@field_router.post("/tasks/{assignment_id}/signatures", response_model=SignedRead)
+def sign(assignment_id: int, body: SignRequest, user: CurrentUser, db_session: SessionDep) -> SignedRead:
+    """The recipient's or a witness's signature drawn on the officer's phone (strokes and PNG kept)."""
+    with service_errors():
+        _only_officer(user)
+        assignment = flows.own_assignment(db_session=db_session, officer=user, assignment_id=assignment_id)
+        stored = flows.sign(
+            db_session=db_session,
+            officer=user,
+            assignment=assignment,
+            purpose=MediaPurpose(body.purpose),
+            signer=body.signer,
+            capture=SignatureCapture(strokes=body.strokes, png_data_url=body.png_data_url),
+            signed_at=body.signed_at,
+        )
+    return SignedRead(
+        image_evidence_id=stored.image.id,
+        image_sha256=stored.image.sha256,
+        strokes_evidence_id=stored.strokes.id,
+        points=stored.points,
+    )
+
+
+@field_router.post("/tasks/{assignment_id}/uploads", response_model=UploadRead)
+def begin_upload(
+    assignment_id: int, body: UploadCreate, user: CurrentUser, db_session: SessionDep
+) -> UploadRead:
+    """Declare a photo or video to send in chunks (or find it again to resume: same hash, same upload)."""
+    with service_errors():
+        _only_officer(user)
+        assignment = flows.own_assignment(db_session=db_session, officer=user, assignment_id=assignment_id)
+        upload = uploads.begin_upload(
+            db_session=db_session,
+            officer=user,
+            assignment=assignment,
+            purpose=body.purpose,
+            filename=body.filename,
+            size_bytes=body.size_bytes,
+            sha256=body.sha256,
+            captured_at=body.captured_at,
+            now=utcnow(),
+        )
+    return UploadRead.of(upload)
+
+
+@field_router.get("/uploads/{upload_id}", response_model=UploadRead)
+def upload_state(upload_id: int, user: CurrentUser, db_session: SessionDep) -> UploadRead:
+    """How many bytes have arrived: the offset to resume from."""
+    with service_errors():
+        _only_officer(user)
+        upload = uploads.own_upload(db_session=db_session, officer=user, upload_id=upload_id)
+    return UploadRead.of(upload)
+
+
+CHUNK_ANSWERS: dict[int | str, dict[str, Any]] = {
+    409: {"description": "偏移量不对：按 received_bytes 续传"},
+    422: {"description": "文件与手机计算的哈希不符，已拒收"},
+}
+
+
+@field_router.put("/uploads/{upload_id}/chunk", response_model=UploadRead, responses=CHUNK_ANSWERS)
+async def upload_chunk(
+    upload_id: int,
+    request: Request,
+    user: CurrentUser,
+    db_session: SessionDep,
+    offset: Annotated[int, Header(alias="Upload-Offset", ge=0, description="本块第一个字节在文件中的位置")],
+) -> Response:
+    """The bytes of the file from OFFSET on (a chunk sent again is kept once); the last chunk stores the
+    file as evidence, or refuses it when its bytes do not match the phone's hash."""
+    data = await request.body()
+    # off the event loop: the upload's row lock may wait for a concurrent chunk's commit
+    return await run_in_threadpool(_receive_chunk, db_session, user, upload_id, offset, data)
+
+
+def _receive_chunk(db_session: SessionDep, user: User, upload_id: int, offset: int, data: bytes) -> Response:
+    with service_errors():
+        _only_officer(user)
+        upload = uploads.own_upload(db_session=db_session, officer=user, upload_id=upload_id, lock=True)
+        uploads.receive_chunk(
+            db_session=db_session, officer=user, upload=upload, offset=offset, data=data, now=utcnow()
+        )
+    read = UploadRead.of(upload).model_dump(mode="json")
+    if upload.state == uploads.REFUSED:  # answered, not raised: the refusal itself must be kept
+        return JSONResponse({"detail": upload.refusal, "upload": read}, status_code=422)
+    return JSONResponse(read)
 
 
 @field_router.post("/tasks/{assignment_id}/outcome", response_model=OutcomeRead)

@@ -68,6 +68,9 @@ export const OUTCOME_LABELS = {
   left_with_refusal: '留置送达',
   returned: '退回',
   no_show: '未到院',
+  nobody_home: '无人在家',
+  moved: '已搬离',
+  wrong_address: '地址错误',
 };
 
 export const ROLE_LABELS = {
