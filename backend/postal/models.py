@@ -1,10 +1,14 @@
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.database import Base, enum_column, utcnow
 from backend.postal.enums import BatchStatus, ItemStatus, TraceState
+
+if TYPE_CHECKING:
+    from backend.courts.models import Court
 
 
 class PostalBatch(Base):
@@ -22,6 +26,7 @@ class PostalBatch(Base):
     confirmed_at: Mapped[datetime | None]
 
     items: Mapped[list["PostalItem"]] = relationship(back_populates="batch", order_by="PostalItem.id")
+    court: Mapped["Court"] = relationship()
 
 
 class PostalItem(Base):

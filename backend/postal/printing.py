@@ -7,6 +7,8 @@ returned card is matched by its scan). Each is one PDF per batch, one page per l
 
 import io
 import json
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -236,3 +238,18 @@ def render_cards(sheets: list[Sheet]) -> bytes:
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def join_pdfs(documents: list[bytes]) -> bytes:
+    """One PDF of DOCUMENTS' pages in order (poppler's pdfunite), e.g. a batch of the vendor's labels."""
+    if len(documents) == 1:
+        return documents[0]
+    with tempfile.TemporaryDirectory(prefix="songda-labels-") as folder:
+        paths = []
+        for number, document in enumerate(documents):
+            path = Path(folder) / f"{number:05d}.pdf"
+            path.write_bytes(document)
+            paths.append(str(path))
+        joined = Path(folder) / "joined.pdf"
+        subprocess.run(["pdfunite", *paths, str(joined)], check=True, capture_output=True, timeout=300)
+        return joined.read_bytes()

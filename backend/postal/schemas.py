@@ -94,6 +94,7 @@ class ItemDetail(ItemRead):
 class BatchRead(BaseModel):
     id: int
     court_id: int
+    court_name: str = Field(description="寄件单位（法院）")
     day: date
     status: BatchStatus
     items: int
@@ -106,6 +107,7 @@ class BatchRead(BaseModel):
         return cls(
             id=batch.id,
             court_id=batch.court_id,
+            court_name=batch.court.name,
             day=batch.day,
             status=batch.status,
             items=len(live),

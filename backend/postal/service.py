@@ -184,6 +184,19 @@ def visible_item(*, db_session: Session, actor: User, item_id: int) -> PostalIte
     return item
 
 
+def list_letters(
+    *, db_session: Session, actor: User, statuses: list[ItemStatus], limit: int = 200
+) -> list[PostalItem]:
+    """The letters in STATUSES the actor may see (a clerk: their court's), most recently ordered first."""
+    query = (
+        select(PostalItem)
+        .where(PostalItem.status.in_(statuses), case_visible(actor, PostalItem.case_id))
+        .order_by(PostalItem.ordered_at.desc(), PostalItem.id.desc())
+        .limit(limit)
+    )
+    return list(db_session.scalars(query))
+
+
 def _editable(item: PostalItem) -> None:
     if item.status is not ItemStatus.draft or item.batch.status is not BatchStatus.draft:
         raise RuleViolation("邮件已下单或已移出批次，不能再修改")

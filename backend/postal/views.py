@@ -13,12 +13,13 @@ from backend.auth.dependencies import CurrentUser, client_ip, secured_router
 from backend.auth.roles import STAFF_ROLES, Role
 from backend.config import get_settings
 from backend.core.clock import court_today
-from backend.core.errors import InvalidRequest
+from backend.core.errors import InvalidRequest, RuleViolation
 from backend.core.http import service_errors
 from backend.database import SessionDep, utcnow
 from backend.postal import printing, receipts, service, tracking
+from backend.postal.enums import ItemStatus
 from backend.postal.gateway import postal_gateway
-from backend.postal.gateway.base import InvalidPush
+from backend.postal.gateway.base import GatewayError, InvalidPush
 from backend.postal.schemas import (
     BatchBuild,
     BatchDetail,
@@ -147,6 +148,28 @@ def remove_letter(item_id: int, db_session: SessionDep, user: CurrentUser, reque
     return ItemRead.of(item)
 
 
+@router.get("/letters", response_model=list[ItemRead])
+def list_letters(
+    db_session: SessionDep,
+    user: CurrentUser,
+    request: Request,
+    status: Annotated[list[ItemStatus] | None, Query(description="邮件状态，默认在途与待扫描退件")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> list[ItemRead]:
+    """Letters posted and where they stand (names and addresses: the read is audited)."""
+    wanted = status or [ItemStatus.ordered, ItemStatus.awaiting_receipt]
+    items = service.list_letters(db_session=db_session, actor=user, statuses=wanted, limit=limit)
+    audit_read(
+        db_session=db_session,
+        user=user,
+        request=request,
+        action="postal_letters_read",
+        object_type="postal_item",
+        detail={"statuses": [s.value for s in wanted], "letters": len(items)},
+    )
+    return [ItemRead.of(item) for item in items]
+
+
 @router.get("/letters/{item_id}", response_model=ItemDetail)
 def read_letter(item_id: int, db_session: SessionDep, user: CurrentUser, request: Request) -> ItemDetail:
     """A letter with its tracking events (the read is audited)."""
@@ -171,6 +194,34 @@ def _pdf(content: bytes, name: str) -> Response:
     )
 
 
+@router.get("/batches/{batch_id}/ems-labels.pdf", response_class=Response)
+def print_vendor_labels(
+    batch_id: int, db_session: SessionDep, user: CurrentUser, request: Request
+) -> Response:
+    """The batch's labels as the vendor makes them (EMS 010004, 100 x 180 mm), one PDF."""
+    with service_errors():
+        batch = service.visible_batch(db_session=db_session, actor=user, batch_id=batch_id)
+        waybills = [item.waybill_no or "" for item in service.printable_items(batch)]
+        gateway = postal_gateway()
+        try:
+            labels = [gateway.vendor_label(waybill) for waybill in waybills]
+        except GatewayError as error:
+            raise RuleViolation(str(error)) from error
+        if any(label is None for label in labels):
+            raise InvalidRequest("当前邮政接口不提供面单，请打印本系统的热敏面单（labels）")
+    audit_read(
+        db_session=db_session,
+        user=user,
+        request=request,
+        action="postal_batch_printed",
+        object_type="postal_batch",
+        object_id=batch.id,
+        detail={"kind": "ems-labels", "letters": len(labels)},
+    )
+    return _pdf(printing.join_pdfs([label for label in labels if label]), f"batch-{batch.id}-ems-labels.pdf")
+
+
+# After ems-labels.pdf: this route would take that name as a kind.
 @router.get("/batches/{batch_id}/{kind}.pdf", response_class=Response)
 def print_batch(
     batch_id: int,

@@ -19,6 +19,7 @@ from backend.postal import receipts
 from backend.postal.printing import Sheet, load_layout, render_forms
 from tests.conftest import TEST_PASSWORD
 from tests.postal.conftest import confirmed_batch
+from tests.postal.vendor_servers import EmsServer
 
 MM = 72 / 25.4
 WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>')
@@ -160,3 +161,37 @@ def test_a_long_document_list_is_printed_in_smaller_type_or_counted(tmp_path: Pa
     shorter = documents[: documents.index("、第13号")]
     (tmp_path / "form.pdf").write_bytes(render_forms([replace(sheet, documents=shorter)]))
     assert shorter in "".join(text for _, _, text in _words(tmp_path / "form.pdf"))  # whole, in smaller type
+
+
+def test_the_batch_prints_on_emss_own_labels_through_its_label_api(
+    ems: EmsServer, letters: Callable[..., list[int]], clerk: User, client: TestClient, tmp_path: Path
+) -> None:
+    letters(2)
+    with database.get_session() as session:
+        item_ids = confirmed_batch(session, clerk)
+    headers = _headers(client, clerk)
+    letter = client.get(f"/api/postal/letters/{item_ids[0]}", headers=headers).json()
+    pdf = client.get(f"/api/postal/batches/{letter['batch_id']}/ems-labels.pdf", headers=headers)
+    assert pdf.status_code == 200, pdf.text
+    (tmp_path / "ems.pdf").write_bytes(pdf.content)
+    info = subprocess.run(["pdfinfo", str(tmp_path / "ems.pdf")], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+2", info) and re.search(r"Page size:\s+283\.46\d* x 510\.2", info), info
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "ems.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    waybills = sorted(ems.orders.values())
+    assert sorted(re.findall(r"EMS (\d+)", text)) == waybills
+
+
+def test_a_vendor_without_labels_sends_the_clerk_to_songdas_own(
+    letters: Callable[..., list[int]], clerk: User, client: TestClient
+) -> None:
+    letters(1)
+    with database.get_session() as session:
+        item_ids = confirmed_batch(session, clerk)
+    headers = _headers(client, clerk)
+    letter = client.get(f"/api/postal/letters/{item_ids[0]}", headers=headers).json()
+    answer = client.get(f"/api/postal/batches/{letter['batch_id']}/ems-labels.pdf", headers=headers)
+    assert answer.status_code == 422 and "热敏面单" in answer.json()["detail"]
+    own = client.get(f"/api/postal/batches/{letter['batch_id']}/labels.pdf", headers=headers)
+    assert own.status_code == 200

@@ -78,3 +78,8 @@ class PostalGateway(ABC):
     @abstractmethod
     def push_answer(self, accepted: bool) -> PushAnswer:
         """The answer the vendor expects to a push."""
+
+    def vendor_label(self, waybill_no: str) -> bytes | None:
+        """The vendor's own printed label of a waybill as a PDF; None when it makes none (Songda prints
+        its thermal label instead)."""
+        return None

@@ -5,8 +5,10 @@ Every call is a form POST to the base URL with `apiCode`, `senderNo`, `authoriza
 secret key appended to the JSON before encryption is the signature EMS checks after decrypting. The answer
 is JSON with `retCode` (`00000` on success), `retMsg` and `retBody`. API codes used: 060001 address
 parsing (the order's receiver by province, city and county), 020003 create order, 040001 tracking by
-waybill. Pushed traces come as a form with `logistics_interface` ({"traces": [...]}) and `data_digest`
-= base64(md5hex(logistics_interface + push key)).
+waybill, 010004 the waybill's label as EMS prints it (100 x 180 mm, a PDF; we read it in base64 from
+`retBody.labelPdf`, a field name to check against EMS's own documentation when the account is opened).
+Pushed traces come as a form with `logistics_interface` ({"traces": [...]}) and `data_digest` =
+base64(md5hex(logistics_interface + push key)).
 """
 
 import base64
@@ -34,6 +36,7 @@ from backend.postal.gateway.base import (
 )
 
 CREATE_ORDER = "020003"
+LABEL = "010004"
 TRACKING = "040001"
 ADDRESS_PARSING = "060001"
 OK = "00000"
@@ -173,6 +176,17 @@ class EmsGateway(PostalGateway):
     def query_tracking(self, waybill_no: str) -> list[Trace]:
         body = self._call(TRACKING, {"waybillNo": waybill_no})
         return [normalise(event) for event in body.get("responseItems") or []]
+
+    def vendor_label(self, waybill_no: str) -> bytes | None:
+        """EMS's own label of the waybill (010004), a PDF."""
+        body = self._call(LABEL, {"waybillNo": waybill_no, "labelType": "100x180"})
+        try:
+            pdf = base64.b64decode(str(body["labelPdf"]), validate=True)
+        except (KeyError, TypeError, ValueError) as error:
+            raise GatewayError(f"EMS 面单内容无法读取：{error}") from error
+        if not pdf.startswith(b"%PDF"):
+            raise GatewayError("EMS 返回的面单不是 PDF 文件")
+        return pdf
 
     def verify_push(self, body: bytes, form: dict[str, str], headers: dict[str, str]) -> list[Trace]:
         message = form.get("logistics_interface", "")
