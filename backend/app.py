@@ -90,6 +90,7 @@ def _routers() -> list[APIRouter]:
         evidence_views.evidence_router,
         evidence_views.case_evidence_router,
         evidence_views.verify_router,
+        evidence_views.media_router,
         proof_views.proof_router,
         proof_views.public_proof_router,
         proof_views.confirmation_router,

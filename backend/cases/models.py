@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, String, text
+from sqlalchemy import Computed, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.cases.enums import CaseType
@@ -14,6 +14,15 @@ if TYPE_CHECKING:
     from backend.parties.models import Party
 
 
+# The searchable form of a case number, computed by the database (so bulk loads get it too): full-width
+# and tortoise-shell brackets as half-width ones, without spaces. cases.service.case_number_key is the same
+# rule for the query.
+CASE_NUMBER_KEY_SQL = (
+    "replace(replace(replace(replace(replace(case_number, '（', '('), '）', ')'), '〔', '('), '〕', ')'),"
+    " ' ', '')"
+)
+
+
 class Case(Base):
     """A lawsuit (案件) identified by its case number (案号)."""
 
@@ -22,6 +31,9 @@ class Case(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     court_id: Mapped[int] = mapped_column(ForeignKey("court.id"), index=True)
     case_number: Mapped[str] = mapped_column(String(64), unique=True)
+    case_number_key: Mapped[str] = mapped_column(
+        String(64), Computed(CASE_NUMBER_KEY_SQL), nullable=True, index=True
+    )
     cause: Mapped[str] = mapped_column(String(200))
     case_type: Mapped[CaseType] = mapped_column(enum_column(CaseType), index=True)
     filed_on: Mapped[date]

@@ -1,18 +1,38 @@
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.cases.enums import CaseType
 from backend.core.pagination import PageParams
-from backend.deliveries.schemas import DeliveryDetail
+from backend.deliveries.enums import DeliveryStatus
+from backend.deliveries.schemas import AttemptRead, DeliveryRead
 from backend.documents.schemas import DocumentRead
 from backend.evidence.enums import EvidenceKind
 from backend.parties.schemas import PartyDetail
 
 
+class CaseSort(StrEnum):
+    filed_on = "filed_on"  # 立案日期
+    case_number = "case_number"  # 案号
+    service_deadline = "service_deadline"  # 送达期限
+    hearing_at = "hearing_at"  # 开庭时间
+
+
 class CaseFilters(PageParams):
     case_type: CaseType | None = None
-    case_number: str | None = Field(default=None, max_length=64, description="案号包含")
+    case_number: str | None = Field(
+        default=None,
+        max_length=64,
+        description="案号包含（全角、半角括号与六角括号〔〕视为相同；以括号开头时按前缀查找）",
+    )
+    party: str | None = Field(default=None, max_length=120, description="当事人姓名或名称（前缀）")
+    phone: str | None = Field(default=None, max_length=32, description="当事人电话号码（完整号码）")
+    delivery_status: DeliveryStatus | None = Field(default=None, description="有此状态的送达任务")
+    deadline_from: date | None = Field(default=None, description="送达期限不早于（含）")
+    deadline_to: date | None = Field(default=None, description="送达期限不晚于（含）")
+    sort: CaseSort = Field(default=CaseSort.filed_on, description="排序字段")
+    descending: bool = Field(default=True, description="倒序")
     filed_from: date | None = Field(default=None, description="立案日期不早于（含）")
     filed_to: date | None = Field(default=None, description="立案日期不晚于（含）")
     judge: str | None = Field(default=None, max_length=50, description="承办法官包含")
@@ -55,6 +75,24 @@ class EvidenceRead(BaseModel):
     attempt_ids: list[int] = Field(default_factory=list)
 
 
+class AttemptFactRead(BaseModel):
+    """A fact recorded on an attempt (its method's words for it), with the evidence it rests on."""
+
+    key: str
+    label: str
+    value: str
+    evidence_id: int
+    recorded_at: datetime
+
+
+class CaseFileAttempt(AttemptRead):
+    facts: list[AttemptFactRead] = Field(default_factory=list)
+
+
+class CaseFileDelivery(DeliveryRead):
+    attempts: list[CaseFileAttempt]
+
+
 class CaseFile(BaseModel):
     """The whole case file (卷宗): parties, documents, deliveries with attempts, evidence."""
 
@@ -62,5 +100,5 @@ class CaseFile(BaseModel):
     court_name: str
     parties: list[PartyDetail]
     documents: list[DocumentRead]
-    deliveries: list[DeliveryDetail]
+    deliveries: list[CaseFileDelivery]
     evidence: list[EvidenceRead]

@@ -10,11 +10,22 @@ from backend.auth.roles import ALL_ROLES
 from backend.cases import access
 from backend.cases import service as case_service
 from backend.cases.models import Case
-from backend.cases.schemas import CaseFile, CaseFilters, CaseRead, EvidenceRead
+from backend.cases.schemas import (
+    AttemptFactRead,
+    CaseFile,
+    CaseFileAttempt,
+    CaseFileDelivery,
+    CaseFilters,
+    CaseRead,
+    EvidenceRead,
+)
 from backend.core.http import service_errors
 from backend.core.pagination import Page
 from backend.database import SessionDep
-from backend.deliveries.schemas import DeliveryDetail
+from backend.deliveries.channels import installed_channels
+from backend.deliveries.enums import DeliveryMethod
+from backend.deliveries.models import Delivery, DeliveryAttempt
+from backend.deliveries.schemas import AttemptRead, DeliveryRead
 from backend.documents.schemas import DocumentRead
 from backend.parties.schemas import PartyDetail
 
@@ -48,14 +59,46 @@ def _evidence_read(content: case_service.CaseFileContent) -> list[EvidenceRead]:
     ]
 
 
+def _fact_labels() -> dict[tuple[DeliveryMethod, str], str]:
+    """(method, fact key) -> the label its channel gives the fact."""
+    labels: dict[tuple[DeliveryMethod, str], str] = {}
+    for method, channel in installed_channels().items():
+        required = [fact for facts in channel.facts_by_outcome.values() for fact in facts]
+        for fact in [*required, *channel.stated_if_recorded]:
+            labels.setdefault((method, fact.key), fact.label)
+    return labels
+
+
+def _attempt(attempt: DeliveryAttempt, labels: dict[tuple[DeliveryMethod, str], str]) -> CaseFileAttempt:
+    facts = [
+        AttemptFactRead(
+            key=fact.key,
+            label=labels.get((attempt.method, fact.key), fact.key),
+            value=fact.value,
+            evidence_id=fact.evidence_id,
+            recorded_at=fact.recorded_at,
+        )
+        for fact in attempt.facts
+    ]
+    read = AttemptRead.model_validate(attempt)
+    return CaseFileAttempt.model_validate(read.model_dump() | {"facts": facts})
+
+
+def _delivery(delivery: Delivery, labels: dict[tuple[DeliveryMethod, str], str]) -> CaseFileDelivery:
+    own = DeliveryRead.of(delivery).model_dump()
+    attempts = [_attempt(item, labels) for item in delivery.attempts]
+    return CaseFileDelivery.model_validate(own | {"attempts": attempts})
+
+
 def _case_file(content: case_service.CaseFileContent) -> CaseFile:
     case = content.case
+    labels = _fact_labels()
     return CaseFile(
         case=CaseRead.model_validate(case),
         court_name=case.court.name,
         parties=[PartyDetail.model_validate(party) for party in case.parties],
         documents=[DocumentRead.model_validate(document) for document in case.documents],
-        deliveries=[DeliveryDetail.of(delivery) for delivery in case.deliveries],
+        deliveries=[_delivery(delivery, labels) for delivery in case.deliveries],
         evidence=_evidence_read(content),
     )
 

@@ -39,3 +39,10 @@ class VerificationRead(BaseModel):
     head_seq: int
     head_hash: str
     problems: list[ProblemRead]
+
+
+class MediaLinkRead(BaseModel):
+    """A signed link to one evidence file for the caller, until EXPIRES_AT."""
+
+    url: str
+    expires_at: datetime

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import Header, Request, status
+from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 
@@ -13,13 +13,15 @@ from backend.auth.roles import ALL_ROLES, Role
 from backend.cases.access import can_see_case
 from backend.cases.models import Case
 from backend.database import SessionDep
-from backend.evidence import byte_ranges, service, storage
+from backend.evidence import byte_ranges, media_links, service, storage
 from backend.evidence.models import Evidence
-from backend.evidence.schemas import EvidenceRead, ProblemRead, VerificationRead
+from backend.evidence.schemas import EvidenceRead, MediaLinkRead, ProblemRead, VerificationRead
 from backend.evidence.verification import verify_case_chain
 
 evidence_router = secured_router(prefix="/api/evidence", tags=["证据"], roles=ALL_ROLES)
 case_evidence_router = secured_router(prefix="/api/cases", tags=["证据"], roles=ALL_ROLES)
+# The signed link is its own authentication (media_links): an <audio> element cannot send a bearer header.
+media_router = APIRouter(prefix="/api/evidence", tags=["证据"])
 verify_router = secured_router(
     prefix="/api/cases", tags=["证据"], roles={Role.admin, Role.supervisor, Role.clerk}
 )
@@ -99,6 +101,18 @@ def evidence_content(
     item = _readable_item(db_session, user, evidence_id)
     if item is None:
         return _denied(db_session, request, user, evidence_id)
+    return _serve(db_session, request, user, item, range_header, if_range)
+
+
+def _serve(
+    db_session: Session,
+    request: Request,
+    user: User,
+    item: Evidence,
+    range_header: str | None,
+    if_range: str | None,
+    **detail: Any,
+) -> Response:
     path = storage.absolute_path(item.file_path)
     if not path.is_file():
         _audit_read(db_session, request, user, item, range=range_header, status=404, error="file_missing")
@@ -107,19 +121,72 @@ def evidence_content(
     try:
         byte_range = _requested_range(range_header, if_range, item, size)
     except byte_ranges.RangeNotSatisfiable:
-        _audit_read(db_session, request, user, item, range=range_header, status=416)
+        _audit_read(db_session, request, user, item, range=range_header, status=416, **detail)
         return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
     served = byte_range.content_range if byte_range else f"bytes 0-{size - 1}/{size}"
+    status_code = 206 if byte_range else 200
     _audit_read(
-        db_session, request, user, item, range=range_header, served=served, status=206 if byte_range else 200
+        db_session, request, user, item, range=range_header, served=served, status=status_code, **detail
     )
     first, length = (byte_range.first, byte_range.length) if byte_range else (0, size)
     return StreamingResponse(
         byte_ranges.read_chunks(path, first, length),
-        status_code=206 if byte_range else 200,
+        status_code=status_code,
         media_type=item.content_type or "application/octet-stream",
         headers=_content_headers(item, byte_range, size),
     )
+
+
+@evidence_router.post("/{evidence_id}/media-link", response_model=MediaLinkRead)
+def media_link(evidence_id: int, request: Request, user: CurrentUser, db_session: SessionDep) -> Any:
+    """A signed link to this evidence file for the caller, valid 30 minutes, for the page's audio player
+    (which seeks by Range requests and cannot send the bearer token). Issuing it is audited."""
+    item = _readable_item(db_session, user, evidence_id)
+    if item is None:
+        return _denied(db_session, request, user, evidence_id)
+    token, expires_at = media_links.media_token(evidence_id=item.id, user_id=user.id)
+    _audit(
+        db_session,
+        request,
+        user,
+        "evidence_link_issued",
+        object_type="evidence",
+        object_id=item.id,
+        case_id=item.case_id,
+        detail={"expires_at": expires_at.isoformat()},
+    )
+    return MediaLinkRead(url=f"/api/evidence/media/{token}", expires_at=expires_at)
+
+
+@media_router.get(
+    "/media/{token}",
+    responses={206: {"description": "部分内容"}, 404: {"description": "链接无效、已过期或无权查看"}, 416: {}},
+)
+def evidence_media(
+    token: str,
+    request: Request,
+    db_session: SessionDep,
+    range_header: Annotated[str | None, Header(alias="Range")] = None,
+    if_range: Annotated[str | None, Header(alias="If-Range")] = None,
+) -> Response:
+    """Stream an evidence file through a signed link (see media-link), with Range; audited as its user's
+    read. The link stops working when it expires, the user is disabled or no longer sees the case."""
+    grant = media_links.read_token(token)
+    user = db_session.get(User, grant.user_id) if grant else None
+    if grant is None or user is None or not user.is_active:
+        audit_service.record(
+            db_session=db_session,
+            actor=None,
+            actor_username="signed-link",
+            action="evidence_link_refused",
+            client_ip=client_ip(request),
+            detail={"evidence_id": grant.evidence_id if grant else None},
+        )
+        return JSONResponse({"detail": "链接无效或已过期，请刷新页面"}, status_code=status.HTTP_404_NOT_FOUND)
+    item = _readable_item(db_session, user, grant.evidence_id)
+    if item is None:
+        return _denied(db_session, request, user, grant.evidence_id)
+    return _serve(db_session, request, user, item, range_header, if_range, via="signed_link")
 
 
 @case_evidence_router.get("/{case_id}/evidence", response_model=list[EvidenceRead])

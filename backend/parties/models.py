@@ -48,6 +48,13 @@ class ContactPoint(Base):
             postgresql_where=text("kind = 'phone' AND state <> 'invalid'"),
             sqlite_where=text("kind = 'phone' AND state <> 'invalid'"),
         ),
+        # The cases page's search by phone number (digits only, as contacts.normalise keeps them).
+        Index(
+            "ix_contact_point_phone_value",
+            "value",
+            postgresql_where=text("kind = 'phone'"),
+            sqlite_where=text("kind = 'phone'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,6 +55,8 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/audit/actions"): ADMIN,
     ("GET", "/api/documents/{document_id}/file"): ALL,
     ("GET", "/api/evidence/{evidence_id}/content"): ALL,
+    ("POST", "/api/evidence/{evidence_id}/media-link"): ALL,
+    ("GET", "/api/evidence/media/{token}"): PUBLIC,  # the signed, expiring link is its authentication
     ("GET", "/api/cases/{case_id}/evidence"): ALL,
     ("GET", "/api/cases/{case_id}/evidence/verify"): COURT_INTAKE,
     ("POST", "/api/proofs"): SERVICE_STAFF,
