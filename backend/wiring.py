@@ -5,6 +5,7 @@ channels and listeners exist everywhere."""
 
 import backend.calls.channel
 import backend.deliveries.schedule
+import backend.desk.reactions
 import backend.desk.schedule
 import backend.electronic.channel
 import backend.electronic.reactions

@@ -13,6 +13,14 @@ class PresenceState(StrEnum):
 class CallbackKind(StrEnum):
     requested = "requested"  # the party asked to be called back at a time
     retry = "retry"  # no answer, busy or a wrong number: call again (another number) later
+    bounced = "bounced"  # an e-mail to the party came back: find a working address or call them
+
+
+CALLBACK_LABELS = {
+    CallbackKind.requested: "当事人约定回拨",
+    CallbackKind.retry: "系统安排重拨",
+    CallbackKind.bounced: "邮件退回待处理",
+}
 
 
 class DispositionKind(StrEnum):

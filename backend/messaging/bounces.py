@@ -2,7 +2,8 @@
 
 The bounce mailbox hands each returned message to `songda mail bounce` (an MTA alias pipe, or a fetch
 from the mailbox); the original Message-ID in the returned headers matches it to Songda's message, which
-fails with the DSN's status and diagnostic (its attempt then fails and the router plans the next)."""
+fails with the DSN's status and diagnostic (its attempt then fails and the router plans the next), and an
+agent gets a task on the desk with the reason (signal MessageBounced, backend.desk.bounces)."""
 
 from email import message_from_bytes, policy
 from email.message import EmailMessage, Message
@@ -10,11 +11,13 @@ from email.message import EmailMessage, Message
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.core import signals
 from backend.core.errors import InvalidRequest
 from backend.database import utcnow
 from backend.messaging.enums import MessageChannel, SmsStatus
 from backend.messaging.models import SmsOutbox
 from backend.messaging.sending import announce, lock_message, mark_failed
+from backend.messaging.signals import MessageBounced
 
 
 def _fields(part: Message) -> list[Message]:
@@ -75,4 +78,6 @@ def ingest_bounce(*, db_session: Session, raw: bytes) -> SmsOutbox | None:
     message.reports = [*message.reports, {"bounce": why, "received_at": utcnow().isoformat()}]
     mark_failed(message, f"邮件被退回：{why}", utcnow())
     announce(db_session, message)
+    if message.delivery_id is not None:
+        signals.announce(db_session, MessageBounced(message_id=message.id))
     return message

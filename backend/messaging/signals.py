@@ -1,5 +1,6 @@
 """What the messaging domain announces: a message tied to an attempt moved on (submitted, delivered,
-failed); the attempt's method package (backend.electronic) reads the message and records its facts."""
+failed), which the attempt's method package (backend.electronic) reads to record its facts; and an e-mail
+that came back undeliverable, which the desk turns into a task for an agent (backend.desk.bounces)."""
 
 from dataclasses import dataclass
 
@@ -8,4 +9,9 @@ from backend.core.signals import Signal
 
 @dataclass(frozen=True, slots=True)
 class MessageProgressed(Signal):
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageBounced(Signal):
     message_id: int
