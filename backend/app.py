@@ -29,6 +29,7 @@ from backend.messaging import views as messaging_views
 from backend.parties import views as party_views
 from backend.pickup import views as pickup_views
 from backend.pickup import window_views
+from backend.portal import views as portal_views
 from backend.postal import views as postal_views
 from backend.proofs import views as proof_views
 from backend.transcripts import views as transcript_views
@@ -102,6 +103,7 @@ def _routers() -> list[APIRouter]:
         desk_views.router,
         wall_views.router,
         *pickup_views.routers,
+        *portal_views.routers,
         *postal_views.routers,
         *messaging_views.routers,
         *field_views.routers,

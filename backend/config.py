@@ -178,6 +178,25 @@ class Settings(BaseSettings):
     kannel_smsc_config: Path | None = None
     # E-delivery (backend/electronic): how often planned electronic attempts are picked up and sent.
     electronic_pass_seconds: float = 30.0
+    # The party portal (backend/portal): one-time codes live portal_code_minutes and allow portal_code_tries
+    # wrong answers, then the number or address is locked for portal_code_lock_minutes; at most
+    # portal_codes_per_address_hour codes per number or address (one per portal_code_resend_seconds) and
+    # portal_codes_per_ip_hour per client address; a session lasts portal_session_minutes, a notice's link
+    # portal_link_days; an unsigned e-delivery is served portal_sign_wait_minutes after the first view.
+    portal_code_minutes: int = 5
+    portal_code_tries: int = 5
+    portal_code_lock_minutes: int = 30
+    portal_codes_per_address_hour: int = 5
+    portal_code_resend_seconds: int = 60
+    portal_codes_per_ip_hour: int = 30
+    portal_session_minutes: int = 60
+    portal_link_days: int = 30
+    portal_sign_wait_minutes: int = 60
+    # WeChat website login (网站应用微信登录): fake:// (none: the portal offers codes only),
+    # https://api.weixin.qq.com (WeChat itself), or a local server speaking the same three endpoints.
+    wechat_url: str = "fake://"
+    wechat_app_id: str = ""
+    wechat_app_secret: str = ""
 
     # Speech recognition.
     vosk_model: Path = Field(default=Path("../shared/asr/models/vosk-model-small-cn-0.22"))

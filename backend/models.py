@@ -15,6 +15,7 @@ from backend.intake.models import ImportJob
 from backend.messaging.models import SmsOutbox
 from backend.parties.models import ContactPoint, ContactPointEvent, Party
 from backend.pickup.models import PickupBooking, PickupHoliday, PickupSlot, PickupTemplate, PickupWindow
+from backend.portal.models import DocumentView, PaperRequest, PortalCode, PortalSession, WechatBinding
 from backend.postal.models import PostalBatch, PostalItem, PrinterProfile, TrackingEvent
 from backend.proofs.models import ProofOfService
 from backend.transcripts.models import Transcript, TranscriptFlag, TranscriptGram
@@ -34,6 +35,7 @@ __all__ = [
     "Delivery",
     "DeliveryAttempt",
     "Document",
+    "DocumentView",
     "ElectronicNotice",
     "Evidence",
     "EvidenceChainEntry",
@@ -41,12 +43,15 @@ __all__ = [
     "FieldPlace",
     "FieldRoute",
     "ImportJob",
+    "PaperRequest",
     "Party",
     "PickupBooking",
     "PickupHoliday",
     "PickupSlot",
     "PickupTemplate",
     "PickupWindow",
+    "PortalCode",
+    "PortalSession",
     "PostalBatch",
     "PostalItem",
     "PrinterProfile",
@@ -60,4 +65,5 @@ __all__ = [
     "TranscriptFlag",
     "TranscriptGram",
     "User",
+    "WechatBinding",
 ]

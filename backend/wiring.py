@@ -18,6 +18,7 @@ import backend.models
 import backend.notice.channel
 import backend.pickup.channel
 import backend.pickup.schedule
+import backend.portal.schedule
 import backend.postal.channel
 import backend.postal.schedule
 import backend.proofs.reactions

@@ -59,6 +59,8 @@ class DeliveryChannel:
     facts_by_outcome: ClassVar[Mapping[AttemptOutcome, tuple[RequiredFact, ...]]] = {}
     # The facts whose moment is the legal service date, in order of preference.
     service_moments: ClassVar[tuple[str, ...]] = ()
+    # Facts not required, which the proof states with their evidence when they were recorded.
+    stated_if_recorded: ClassVar[tuple[RequiredFact, ...]] = ()
 
     @property
     def serving_outcomes(self) -> frozenset[AttemptOutcome]:

@@ -10,7 +10,7 @@ from backend.deliveries.models import AddressConfirmation, Delivery
 def record_address_confirmation(
     *,
     db_session: Session,
-    actor: User,
+    actor: User | None,
     delivery: Delivery,
     obtained_via: DeliveryMethod,
     evidence_id: int,
@@ -19,13 +19,14 @@ def record_address_confirmation(
     email: str | None = None,
     consents_to_electronic: bool = False,
 ) -> AddressConfirmation:
-    """Record what the party confirmed, with the evidence item (call record, signed form) it rests on."""
+    """Record what the party confirmed, with the evidence item (call record, signed form) it rests on;
+    ACTOR None: the party filled it in themselves (the portal)."""
     confirmation = AddressConfirmation(
         party_id=delivery.party_id,
         delivery_id=delivery.id,
         obtained_via=obtained_via,
         evidence_id=evidence_id,
-        recorded_by_user_id=actor.id,
+        recorded_by_user_id=actor.id if actor else None,
         postal_address=postal_address,
         mobile=mobile,
         email=email,

@@ -16,14 +16,16 @@ _EVENT_FOR_STATE = {
 
 
 def mark_contact_point(
-    *, contact_point: ContactPoint, state: ContactState, actor: User, note: str, source: str
+    *, contact_point: ContactPoint, state: ContactState, actor: User | None, note: str, source: str
 ) -> None:
     """Set the state and write the history event (nothing when the state is already STATE)."""
     if contact_point.state is state:
         return
     contact_point.state = state
     contact_point.history.append(
-        ContactPointEvent(kind=_EVENT_FOR_STATE[state], source=source, note=note, actor_user_id=actor.id)
+        ContactPointEvent(
+            kind=_EVENT_FOR_STATE[state], source=source, note=note, actor_user_id=actor.id if actor else None
+        )
     )
 
 
@@ -38,7 +40,14 @@ def normalise(kind: ContactKind, value: str) -> str:
 
 
 def confirm_contact_point(
-    *, db_session: Session, party: Party, kind: ContactKind, value: str, actor: User, note: str, source: str
+    *,
+    db_session: Session,
+    party: Party,
+    kind: ContactKind,
+    value: str,
+    actor: User | None,
+    note: str,
+    source: str,
 ) -> ContactPoint:
     """The party's contact point KIND/VALUE, added if new, marked verified: the party confirmed it."""
     value = normalise(kind, value)
@@ -48,7 +57,12 @@ def confirm_contact_point(
     if contact_point is None:
         contact_point = ContactPoint(kind=kind, value=value, source=source, listed_by_source=False)
         contact_point.history.append(
-            ContactPointEvent(kind=ContactEventKind.added, source=source, note=note, actor_user_id=actor.id)
+            ContactPointEvent(
+                kind=ContactEventKind.added,
+                source=source,
+                note=note,
+                actor_user_id=actor.id if actor else None,
+            )
         )
         party.contact_points.append(contact_point)
     mark_contact_point(

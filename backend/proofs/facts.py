@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.auth.models import User
 from backend.deliveries import facts as fact_service
+from backend.deliveries.channels import channel_for
 from backend.deliveries.enums import METHOD_LABELS, OUTCOME_LABELS, AttemptOutcome
 from backend.deliveries.models import DeliveryAttempt
 from backend.evidence import service, storage
@@ -66,23 +67,24 @@ def format_value(key: str, value: Any) -> str:
 
 
 def required_facts(*, db_session: Session, attempt: DeliveryAttempt) -> list[Fact]:
-    """Each fact the attempt's method requires for its outcome, with the evidence it rests on."""
+    """Each fact the attempt's method requires for its outcome, then those it states when recorded (a view,
+    a signature), with the evidence each rests on."""
     outcome = attempt.outcome or AttemptOutcome.served
     sheet = fact_service.fact_sheet(db_session=db_session, attempt=attempt, outcome=outcome)
     missing = [required.label for required, row in sheet if row is None]
     if missing:
         raise FactsIncomplete(f"送达要件不全，不能出具送达回证：{'、'.join(missing)}")
+    rows = [(required.label, row) for required, row in sheet if row is not None]
+    stated = {row.key for _, row in rows}
+    recorded = fact_service.fact_rows(db_session=db_session, attempt_id=attempt.id)
+    for extra in channel_for(attempt.method).stated_if_recorded:
+        if extra.key in recorded and extra.key not in stated:
+            rows.append((extra.label, recorded[extra.key]))
     lines = []
-    for required, row in sheet:
-        assert row is not None
+    for label, row in rows:
         item = db_session.get_one(Evidence, row.evidence_id)
-        lines.append(
-            Fact(
-                required.label,
-                format_value(row.key, row.value),
-                f"#{item.id} {EVIDENCE_KIND_LABELS[item.kind]}",
-            )
-        )
+        basis = f"#{item.id} {EVIDENCE_KIND_LABELS[item.kind]}"
+        lines.append(Fact(label, format_value(row.key, row.value), basis))
     return lines
 
 

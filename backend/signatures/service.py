@@ -70,10 +70,12 @@ def store_signature(
     attempt_id: int | None,
     signer: str,
     signed_document: str,
-    actor: User,
+    actor: User | None,
     context: dict[str, Any] | None = None,
+    system: str | None = None,
 ) -> StoredSignature:
-    """File SIGNER's signature of SIGNED_DOCUMENT (e.g. 送达回证): strokes JSON, then the PNG naming it."""
+    """File SIGNER's signature of SIGNED_DOCUMENT (e.g. 送达回证): strokes JSON, then the PNG naming it;
+    filed by ACTOR, or by SYSTEM where the party signs on their own device (the portal)."""
     png = _png(capture.png_data_url)
     points = _points(capture.strokes)
     about = {"signer": signer, "signed_document": signed_document, **(context or {})}
@@ -85,6 +87,7 @@ def store_signature(
         content_type="application/json",
         metadata={**about, "part": "strokes", "points": points},
         created_by_user=actor,
+        created_by_system=system,
         attempt_id=attempt_id,
     )
     image = store_evidence(
@@ -100,6 +103,7 @@ def store_signature(
             "strokes_sha256": strokes.sha256,
         },
         created_by_user=actor,
+        created_by_system=system,
         attempt_id=attempt_id,
     )
     return StoredSignature(image=image, strokes=strokes, points=points)

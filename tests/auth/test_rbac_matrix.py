@@ -142,6 +142,23 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/postal/silent"): MANAGERS,
     ("GET", "/api/postal/costs"): COURT_INTAKE,
     ("POST", "/api/postal/push"): PUBLIC,  # the vendor's signature is its authentication
+    # The party portal's login steps: public (a personal link's token, a one-time code, WeChat's code).
+    ("GET", "/api/portal/config"): PUBLIC,
+    ("GET", "/api/portal/links/{token}"): PUBLIC,
+    ("POST", "/api/portal/codes"): PUBLIC,
+    ("POST", "/api/portal/login"): PUBLIC,
+    ("GET", "/api/portal/wechat/start"): PUBLIC,
+    ("GET", "/api/portal/wechat/callback"): PUBLIC,
+}
+# Only a party's portal session opens these: 401 without one, and 401 for every staff token too.
+PARTY_SESSION_ONLY = {
+    ("POST", "/api/portal/logout"),
+    ("GET", "/api/portal/me"),
+    ("GET", "/api/portal/deliveries/{delivery_id}/documents/{document_id}/file"),
+    ("POST", "/api/portal/deliveries/{delivery_id}/documents/{document_id}/pages"),
+    ("POST", "/api/portal/deliveries/{delivery_id}/sign"),
+    ("POST", "/api/portal/deliveries/{delivery_id}/paper"),
+    ("POST", "/api/portal/deliveries/{delivery_id}/address-confirmation"),
 }
 
 
@@ -160,7 +177,24 @@ def _call(client: TestClient, method: str, path: str, headers: dict[str, str]) -
 
 
 def test_policy_covers_every_endpoint(client: TestClient) -> None:
-    assert _operations(client) == set(POLICY)
+    assert _operations(client) == set(POLICY) | PARTY_SESSION_ONLY
+
+
+def test_party_session_endpoints_admit_no_staff_token(
+    client: TestClient, make_user: Callable[..., User]
+) -> None:
+    tokens = {}
+    for role in Role:
+        user = make_user(role)
+        answer = client.post("/api/auth/login", json={"username": user.username, "password": TEST_PASSWORD})
+        tokens[role] = {"Authorization": f"Bearer {answer.json()['token']}"}
+    wrong = {
+        (method, path, role): status
+        for method, path in PARTY_SESSION_ONLY
+        for role, headers in [(None, {}), *tokens.items()]
+        if (status := _call(client, method, path, headers)) != 401
+    }
+    assert not wrong
 
 
 def test_anonymous_callers_reach_only_public_endpoints(client: TestClient) -> None:
