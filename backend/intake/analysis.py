@@ -10,17 +10,33 @@ from backend.intake.filestore import StoredFile, store
 from backend.intake.issues import FileRejected, RowIssue
 from backend.intake.progress import ProgressListener
 from backend.intake.reading import read_sheet
-from backend.intake.validation import CaseMemo, check_row
+from backend.intake.validation import CaseMemo, check_row, row_case_number
+
+
+@dataclass(slots=True, frozen=True)
+class RefusedCase:
+    """A case left out of an import of the valid cases: its rows, the first of them with an error."""
+
+    case_number: str | None  # None: a row whose case number cannot be read, refused on its own
+    rows: tuple[int, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {"case_number": self.case_number, "rows": list(self.rows)}
 
 
 @dataclass(slots=True)
 class Analysis:
-    """A validated export; it may be written only when it has no errors."""
+    """A validated export; written whole when it has no errors, or its valid cases only when asked."""
 
     columns: frozenset[Column]
     content: ExportContent
     total_rows: int
     document_files: dict[DocumentKey, DocumentFile] = field(default_factory=dict)
+    refused: list[RefusedCase] = field(default_factory=list)
+
+    @property
+    def refused_rows(self) -> int:
+        return sum(len(case.rows) for case in self.refused)
 
     @property
     def errors(self) -> list[RowIssue]:
@@ -32,9 +48,15 @@ class Analysis:
 
 
 def analyse_export(
-    *, source: Path, documents: DocumentSource | None, court_code: str, progress: ProgressListener
+    *,
+    source: Path,
+    documents: DocumentSource | None,
+    court_code: str,
+    progress: ProgressListener,
+    valid_cases_only: bool = False,
 ) -> Analysis:
-    """Read SOURCE and check every row; FileRejected when the file as a whole is unusable."""
+    """Read SOURCE and check every row; FileRejected when the file as a whole is unusable.
+    With VALID_CASES_ONLY, every case with an error on any of its rows is left out whole."""
     sheet = read_sheet(source)
     if not sheet.rows:
         raise FileRejected([RowIssue(None, None, None, "表中只有表头，没有数据行")])
@@ -42,16 +64,37 @@ def analyse_export(
     content = ExportContent()
     memo: CaseMemo = {}
     for done, row in enumerate(sheet.rows, start=1):
-        case, party, issues = check_row(row, court_code, memo)
-        content.errors.extend(issues)
-        if case is not None:
-            content.add_case(row.number, case)
-        if party is not None:
-            content.add_party(party)
+        result = check_row(row, court_code, memo)
+        content.errors.extend(result.errors)
+        content.warnings.extend(result.warnings)
+        if result.case is not None:
+            content.add_case(row.number, result.case)
+        if result.party is not None:
+            content.add_party(result.party)
         progress.rows_done(done)
     analysis = Analysis(columns=sheet.columns, content=content, total_rows=len(sheet.rows))
+    if valid_cases_only and content.errors:
+        row_cases = {row.number: row_case_number(row, court_code) for row in sheet.rows}
+        analysis.refused = _refuse_cases(content, row_cases)
     _match_files(analysis, documents)
     return analysis
+
+
+def _refuse_cases(content: ExportContent, row_cases: dict[int, str | None]) -> list[RefusedCase]:
+    """Drop every case with an error from CONTENT; the refused cases with all their rows, in file order."""
+    bad_rows = {issue.row for issue in content.errors if issue.row is not None}
+    refused_numbers = {number for row in bad_rows if (number := row_cases.get(row)) is not None}
+    content.drop_cases(refused_numbers)
+    refused: dict[str | int, list[int]] = {}
+    for row, number in row_cases.items():
+        if number in refused_numbers:
+            refused.setdefault(number, []).append(row)
+        elif number is None and row in bad_rows:
+            refused[row] = [row]
+    return [
+        RefusedCase(key if isinstance(key, str) else None, tuple(rows))
+        for key, rows in sorted(refused.items(), key=lambda item: item[1][0])
+    ]
 
 
 def _match_files(analysis: Analysis, documents: DocumentSource | None) -> None:

@@ -51,8 +51,11 @@ def import_export(
     ),
     court: str | None = typer.Option(None, "--court", help="法院代码（如京0102），默认为配置的法院"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只校验并统计，不写入任何数据"),
+    valid_only: bool = typer.Option(
+        False, "--valid-only", help="只导入无误的案件（每个案件整体导入或整体拒绝），列出被拒的案件"
+    ),
 ) -> None:
-    """Import a court export (CSV or XLSX); the whole file or nothing."""
+    """Import a court export (CSV or XLSX): the whole file or nothing, or (--valid-only) its valid cases."""
     console = Console()  # created per run so that the terminal width is current
     with database.get_session() as session:
         try:
@@ -63,6 +66,7 @@ def import_export(
                 documents_path=documents.resolve() if documents else None,
                 court_code=court,
                 dry_run=dry_run,
+                valid_cases_only=valid_only,
             )
         except ValueError as exc:
             console.print(f"[red]{exc}[/red]")
@@ -79,13 +83,17 @@ def import_export(
 def _report(console: Console, job: ImportJob) -> None:
     if job.errors:
         total = job.summary.get("error_count", len(job.errors))
-        console.print(_issues_table(f"错误（共{total}条，未写入任何数据）", job.errors))
+        outcome = "所在案件未导入" if job.status == JobStatus.partial else "未写入任何数据"
+        console.print(_issues_table(f"错误（共{total}条，{outcome}）", job.errors))
     if job.warnings:
         console.print(_issues_table("警告", job.warnings[:SHOWN_WARNINGS]))
         more = job.summary.get("warning_count", len(job.warnings)) - min(len(job.warnings), SHOWN_WARNINGS)
         if more > 0:
             console.print(f"另有{more}条警告未显示")
-    if job.status == JobStatus.done:
+    for refused in job.summary.get("refused_cases", []):
+        rows = "、".join(str(row) for row in refused["rows"])
+        console.print(f"被拒：{refused['case_number'] or '案号无法识别'}（第{rows}行）")
+    if job.status in (JobStatus.done, JobStatus.partial):
         console.print(f"导入任务#{job.id}：{'试运行，未写入' if job.dry_run else '已导入'} {job.filename}")
         console.print(_summary_table(job))
 

@@ -39,6 +39,7 @@ class CaseRecord:
     fields: CaseFields
     first_row: int
     service_deadline: date | None = None
+    unverified: dict[str, str] = field(default_factory=dict)  # field -> why, 待核实 on the case
 
 
 @dataclass(slots=True)
@@ -53,8 +54,10 @@ class ExportContent:
     def add_case(self, row: int, fields: CaseFields) -> None:
         record = self.cases.get(fields.case_number)
         if record is None:
-            self.cases[fields.case_number] = CaseRecord(fields=fields, first_row=row)
+            record = self.cases[fields.case_number] = CaseRecord(fields=fields, first_row=row)
+            record.unverified.update(fields.unverified)
             return
+        record.unverified.update(fields.unverified)
         for name, column in _REQUIRED_CASE_FIELDS + _OPTIONAL_CASE_FIELDS:
             first, later = getattr(record.fields, name), getattr(fields, name)
             if first is None and later is not None:
@@ -79,6 +82,11 @@ class ExportContent:
             return
         message = f"与第{first.row}行是同一案件的同一当事人，但{'、'.join(differing)}不一致"
         self.errors.append(RowIssue(party.row, differing[0], party.name, message))
+
+    def drop_cases(self, case_numbers: set[str]) -> None:
+        """Leave out these cases and their parties, whole (an import of the valid cases only)."""
+        self.cases = {number: record for number, record in self.cases.items() if number not in case_numbers}
+        self.parties = {key: party for key, party in self.parties.items() if key[0] not in case_numbers}
 
     def _note_deadline(self, party: PartyRecord) -> None:
         record = self.cases.get(party.case_number)

@@ -8,6 +8,7 @@ class JobStatus(StrEnum):
     validating = "validating"  # 读取与校验
     writing = "writing"  # 写入数据库
     done = "done"  # 完成
+    partial = "partial"  # 部分导入：只导入了无误的案件，其余案件被拒
     failed = "failed"  # 失败（文件有错误，未写入任何数据）
 
 
@@ -16,10 +17,11 @@ JOB_STATUS_LABELS = {
     JobStatus.validating: "校验中",
     JobStatus.writing: "写入中",
     JobStatus.done: "已完成",
+    JobStatus.partial: "部分导入",
     JobStatus.failed: "失败",
 }
 
-FINISHED_STATUSES = frozenset({JobStatus.done, JobStatus.failed})
+FINISHED_STATUSES = frozenset({JobStatus.done, JobStatus.partial, JobStatus.failed})
 
 # Contact points the court export lists carry this source; only they are retired by a later export.
 COURT_EXPORT_SOURCE = "court_export"

@@ -2,18 +2,21 @@
 
 Policy for the 证件号码 cell:
 - 自然人: an 18-character value is a resident ID (including the foreigner's permanent residence ID,
-  which uses the same checksum) and must pass the check; 15 digits is a first-generation ID (no check
-  digit, its birth date is checked); other all-digit values of 14 or more digits are a failed ID attempt.
+  which uses the same checksum); a wrong check digit is imported as written and marked 待核实 (a typo
+  in one digit does not prevent service), any other flaw refuses the row; 15 digits is a
+  first-generation ID (no check digit, its birth date is checked); other all-digit values of 14 or more
+  digits are a failed ID attempt.
   Anything else (passport E12345678, 港澳居民来往内地通行证 H1234567890, 台胞证 8 digits...) is accepted
   as another identity document, upper-cased and without spaces.
-- 法人/非法人组织: an 18-character value is a unified social credit code and must pass the check;
+- 法人/非法人组织: an 18-character value is a unified social credit code (a wrong check character is
+  imported and marked 待核实 the same way);
   older registration numbers (15-digit 工商注册号, 9-character 组织机构代码) are accepted as they are.
 """
 
 import re
 from datetime import date
 
-from backend.intake.normalize import CellError, clean_text
+from backend.intake.normalize import CellError, UnverifiedValue, clean_text
 from backend.parties.enums import PartyType
 
 _RESIDENT_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -60,7 +63,7 @@ def _check_person_id(text: str) -> None:
             raise CellError("身份证号码应为17位数字加1位数字或X")
         _check_birth_date(text[6:14])
         if resident_id_check_char(text[:17]) != text[17]:
-            raise CellError("身份证号码校验位不正确，请核对号码")
+            raise UnverifiedValue("身份证号码校验位不正确，已按原样导入并标记为待核实，请核对号码", text)
     elif len(text) == 15 and text.isdigit():
         _check_birth_date("19" + text[6:12])
     elif text.isdigit() and len(text) >= 14:
@@ -80,7 +83,7 @@ def _check_credit_code(text: str) -> None:
     if not re.fullmatch(f"[{_CREDIT_CHARSET}]{{18}}", text):
         raise CellError("统一社会信用代码含有不允许的字符（不使用I、O、Z、S、V）")
     if credit_code_check_char(text[:17]) != text[17]:
-        raise CellError("统一社会信用代码校验位不正确，请核对")
+        raise UnverifiedValue("统一社会信用代码校验位不正确，已按原样导入并标记为待核实，请核对", text)
 
 
 def identity_key(*, id_number: str | None, party_type: PartyType, name: str) -> str:

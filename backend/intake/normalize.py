@@ -9,6 +9,14 @@ class CellError(ValueError):
     """A cell that cannot be used; the message is shown to the clerk as it is."""
 
 
+class UnverifiedValue(CellError):
+    """A cell that is probably wrong but does not prevent service: imported as VALUE, marked 待核实."""
+
+    def __init__(self, message: str, value: object) -> None:
+        super().__init__(message)
+        self.value = value
+
+
 # Zero-width characters vanish; the many dashes people type become "-".
 _TRANSLATION = str.maketrans(
     {**dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad"), **dict.fromkeys("‐‑‒–—―−﹣", "-")}

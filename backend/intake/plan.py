@@ -72,4 +72,6 @@ SUMMARY_LABELS = {
     "deliveries_created": "新建送达任务",
     "deliveries_updated": "更新送达任务",
     "warnings": "警告",
+    "cases_refused": "被拒的案件",
+    "rows_refused": "被拒的数据行",
 }

@@ -29,6 +29,7 @@ class ImportJobBrief(BaseModel):
     status: JobStatus
     court_code: str | None
     dry_run: bool
+    valid_cases_only: bool
     total_rows: int
     processed_rows: int
     summary: dict[str, Any]

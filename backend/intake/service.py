@@ -1,4 +1,6 @@
-"""Import jobs: a court export is validated whole, then written whole in one transaction, or not at all."""
+"""Import jobs: a court export is validated whole, then written whole in one transaction, or not at all;
+or, when the clerk asks for the valid cases only, its cases without errors are written (each case whole)
+and the others are listed as refused."""
 
 import getpass
 import logging
@@ -22,7 +24,7 @@ from backend.evidence import storage
 from backend.intake.analysis import Analysis, analyse_export, open_documents, store_files
 from backend.intake.documents import DocumentSource
 from backend.intake.enums import FINISHED_STATUSES, JobStatus
-from backend.intake.issues import FileRejected, RowIssue, issues_as_dicts
+from backend.intake.issues import MAX_REPORTED_ISSUES, FileRejected, RowIssue, issues_as_dicts
 from backend.intake.models import ImportJob
 from backend.intake.plan import ImportCounts, ImportPlan
 from backend.intake.progress import JobProgress, ProgressListener
@@ -43,6 +45,7 @@ class JobParams:
     court_code: str
     dry_run: bool
     actor_user_id: int | None
+    valid_cases_only: bool = False
 
 
 def court_name(code: str) -> str:
@@ -60,6 +63,7 @@ def create_job(
     court_code: str | None = None,
     dry_run: bool = False,
     user: User | None = None,
+    valid_cases_only: bool = False,
 ) -> ImportJob:
     """A queued import of the export at SOURCE_PATH (the court defaults to the configured one)."""
     code = court_code or get_settings().default_court_code
@@ -73,6 +77,7 @@ def create_job(
         documents_path=str(documents_path) if documents_path else None,
         court_code=code,
         dry_run=dry_run,
+        valid_cases_only=valid_cases_only,
         created_by_user_id=user.id if user else None,
     )
     db_session.add(job)
@@ -93,6 +98,7 @@ def run_job(*, job_id: int, listener: ProgressListener | None = None) -> ImportJ
             court_code=job.court_code or get_settings().default_court_code,
             dry_run=job.dry_run,
             actor_user_id=job.created_by_user_id,
+            valid_cases_only=job.valid_cases_only,
         )
     progress = JobProgress(job_id, listener)
     progress.phase(JobStatus.validating, "读取与校验")
@@ -100,9 +106,13 @@ def run_job(*, job_id: int, listener: ProgressListener | None = None) -> ImportJ
     try:
         documents = open_documents(params.documents)
         analysis = analyse_export(
-            source=params.source, documents=documents, court_code=params.court_code, progress=progress
+            source=params.source,
+            documents=documents,
+            court_code=params.court_code,
+            progress=progress,
+            valid_cases_only=params.valid_cases_only,
         )
-        if analysis.errors:
+        if analysis.errors and not (params.valid_cases_only and analysis.content.cases):
             return _finish_failed(params, analysis.errors, analysis.warnings, analysis.total_rows)
         with _WRITE_LOCK:
             progress.phase(JobStatus.writing, "写入数据库")
@@ -151,25 +161,29 @@ def _write(
         counts = write_plan(db_session=session, plan=plan, on_step=progress.step_done)
         counts.rows = analysis.total_rows
         counts.warnings[:0] = analysis.warnings
+        status = JobStatus.partial if analysis.refused else JobStatus.done
+        summary = _summary(params, counts, analysis)
         if params.dry_run:
             session.rollback()
             with get_session() as finish_session:
-                return _finish(
-                    finish_session, params, JobStatus.done, [], counts.warnings, _summary(params, counts)
-                )
-        job = _finish(session, params, JobStatus.done, [], counts.warnings, _summary(params, counts))
+                return _finish(finish_session, params, status, analysis.errors, counts.warnings, summary)
+        job = _finish(session, params, status, analysis.errors, counts.warnings, summary)
         session.commit()
         return job
     finally:
         session.close()
 
 
-def _summary(params: JobParams, counts: ImportCounts) -> dict[str, Any]:
+def _summary(params: JobParams, counts: ImportCounts, analysis: Analysis) -> dict[str, Any]:
     return {
         **counts.as_summary(),
         "dry_run": params.dry_run,
-        "error_count": 0,
+        "valid_cases_only": params.valid_cases_only,
+        "error_count": len(analysis.errors),
         "warning_count": len(counts.warnings),
+        "cases_refused": sum(case.case_number is not None for case in analysis.refused),
+        "rows_refused": analysis.refused_rows,
+        "refused_cases": [case.as_dict() for case in analysis.refused[:MAX_REPORTED_ISSUES]],
     }
 
 

@@ -43,6 +43,9 @@ def upload_export(
     file: Annotated[UploadFile, File(description="法院导出的案件表（CSV或XLSX）")],
     documents: Annotated[UploadFile | None, File(description="文书文件的zip压缩包")] = None,
     dry_run: Annotated[bool, Form(description="只校验并统计，不写入")] = False,
+    valid_cases_only: Annotated[
+        bool, Form(description="只导入无误的案件（每个案件整体导入或整体拒绝），列出被拒的案件")
+    ] = False,
     court_code: Annotated[str | None, Form(description="法院代码，默认为本系统配置的法院")] = None,
 ) -> ImportAccepted:
     """Accept an export (and optionally a zip of its documents); the import runs in the background."""
@@ -74,6 +77,7 @@ def upload_export(
             court_code=court_code or None,
             dry_run=dry_run,
             user=user,
+            valid_cases_only=valid_cases_only,
         )
     except ValueError as exc:
         shutil.rmtree(folder, ignore_errors=True)
@@ -85,7 +89,12 @@ def upload_export(
         object_type="import_job",
         object_id=job.id,
         client_ip=client_ip(request),
-        detail={"filename": job.filename, "sha256": job.file_sha256, "dry_run": dry_run},
+        detail={
+            "filename": job.filename,
+            "sha256": job.file_sha256,
+            "dry_run": dry_run,
+            "valid_cases_only": valid_cases_only,
+        },
     )
     db_session.commit()  # the background job must see its row
     taskqueue.enqueue(IMPORT_TASK, job_id=job.id)

@@ -24,8 +24,15 @@ _OPTIONAL_CASE_FIELDS = {
     "hearing_at": Column.hearing_at,
     "service_deadline": Column.deadline,
 }
-_CASE_FIELDS = ("cause", "case_type", "filed_on", *_OPTIONAL_CASE_FIELDS)
-_PARTY_FIELDS = ("identity_key", "name", "party_type", "litigation_role", "id_number")
+_CASE_FIELDS = ("cause", "case_type", "filed_on", *_OPTIONAL_CASE_FIELDS, "unverified_fields")
+_PARTY_FIELDS = ("identity_key", "name", "party_type", "litigation_role", "id_number", "unverified_fields")
+# The column each 待核实 mark comes from: a later export with that column decides the mark anew.
+_MARK_COLUMNS = {
+    "hearing_at": Column.hearing_at,
+    "id_number": Column.id_number,
+    "deadline": Column.deadline,
+    "emails": Column.emails,
+}
 
 PartyKey = tuple[str, str]  # (case number, identity key)
 
@@ -53,12 +60,25 @@ def _case_values(
         "clerk_name": fields.clerk_name,
         "hearing_at": fields.hearing_at,
         "service_deadline": record.service_deadline,
+        "unverified_fields": _marks(record.unverified, existing, columns),
     }
     if existing is not None:
         for name, column in _OPTIONAL_CASE_FIELDS.items():
             if column not in columns:
                 values[name] = existing[name]
     return values
+
+
+def _marks(
+    new: dict[str, str], existing: dict[str, Any] | None, columns: frozenset[Column]
+) -> dict[str, str]:
+    """The record's 待核实 marks: this export's, and the earlier ones of columns it does not have."""
+    kept = {
+        name: why
+        for name, why in (existing or {}).get("unverified_fields", {}).items()
+        if _MARK_COLUMNS.get(name) not in columns
+    }
+    return {**kept, **new}
 
 
 def upsert_cases(session: Session, plan: ImportPlan, court_id: int, counts: ImportCounts) -> dict[str, int]:
@@ -141,6 +161,7 @@ def _party_values(
         "party_type": party.party_type,
         "litigation_role": party.role,
         "id_number": party.id_number,
+        "unverified_fields": _marks(dict(party.unverified), current, columns),
     }
     if current is not None and Column.id_number not in columns:
         values["id_number"] = current["id_number"]

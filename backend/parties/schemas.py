@@ -47,6 +47,7 @@ class PartyRead(BaseModel):
     party_type: PartyType
     litigation_role: LitigationRole
     id_number: str | None
+    unverified_fields: dict[str, str] = Field(default_factory=dict, description="待核实的字段及原因")
 
 
 class PartyDetail(PartyRead):

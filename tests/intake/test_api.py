@@ -45,7 +45,7 @@ def wait_for_job(client: TestClient, headers: Headers, job_id: int, timeout: flo
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         assert 0 <= body["processed_rows"] <= max(body["total_rows"], 0)
-        return body if body["status"] in ("done", "failed") else None
+        return body if body["status"] in ("done", "partial", "failed") else None
 
     return poll_until(finished, timeout=timeout, what=f"import job {job_id} did not finish")
 
