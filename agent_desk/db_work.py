@@ -1,9 +1,12 @@
 """The hub's database work, each piece in its own session; the hub runs them in worker threads."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from backend.auth.models import AuthToken, User
 from backend.database import get_session, utcnow
+from backend.desk import presence
 from backend.desk import service as desk_service
 from backend.desk.live_calls import CallOwner, owner_of
 from telephony.events import CallEvent
@@ -32,3 +35,13 @@ def live_tokens(hashes: set[str]) -> set[str]:
             )
         )
         return set(db_session.scalars(query))
+
+
+def mark_desks_seen(user_ids: set[int]) -> None:
+    with get_session() as db_session:
+        presence.mark_desks_seen(db_session=db_session, user_ids=user_ids, now=utcnow())
+
+
+def desk_closed(user_id: int, closed_at: datetime) -> bool:
+    with get_session() as db_session:
+        return presence.desk_closed(db_session=db_session, user_id=user_id, closed_at=closed_at, now=utcnow())

@@ -16,6 +16,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from agent_desk import db_work
@@ -23,6 +24,7 @@ from agent_desk.clients import CloseCode, DeskClient, Outgoing, dumps
 from agent_desk.topics import TopicSnapshots
 from backend.config import Settings
 from backend.core.streams import Stream, follow
+from backend.database import utcnow
 from backend.desk.live_calls import CallOwner, LiveCallBoard, announced_owner
 from backend.desk.messages import AgentChanged, DeskMessage, FiguresChanged, QueueChanged, TaskChanged
 from telephony.events import AgentAnswered, CallEnded, CallEvent
@@ -34,6 +36,7 @@ REFRESH_MIN_INTERVAL = 0.5  # seconds between two recomputations of the queue or
 TICK = 0.25
 REFRESHED_TOPICS = ("queue", "figures")
 OWNER_LOOKUP_THREADS = 2
+DESK_TOPIC = "me"  # the agent desk subscribes to it (the wall does not)
 PRESENCE_FIELDS = ("state", "state_label", "reason", "since", "wrap_up_until", "call_id")
 
 
@@ -64,6 +67,8 @@ class DeskHub:
         self._dirty: set[str] = set()
         self._last_sent: dict[str, str] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._desk_checks: set[asyncio.Task[None]] = set()
+        self._stopping = False  # sockets closed by a restart are not desks closed by their agents
 
     async def start(self) -> None:
         """Connect, subscribe to the events (returns once subscribed), start the timers."""
@@ -78,15 +83,17 @@ class DeskHub:
             self._every(TICK, self._tick),
             self._every(self.settings.desk_token_check_seconds, self._check_tokens),
             self._every(self.settings.desk_refresh_seconds, self._mark_refresh),
+            self._every(self.settings.desk_presence_grace_seconds / 2, self._mark_desks_seen),
         )
         await asyncio.wait_for(asyncio.gather(calls_ready.wait(), desk_ready.wait()), timeout=10)
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._stop_listening is not None:
             self._stop_listening()
         for client in list(self.clients):
             client.close(CloseCode.GOING_AWAY, "服务重启")
-        tasks = [*self._tasks, *self._lookups]
+        tasks = [*self._tasks, *self._lookups, *self._desk_checks]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -102,6 +109,32 @@ class DeskHub:
 
     def unregister(self, client: DeskClient) -> None:
         self.clients.discard(client)
+        if not self._stopping and DESK_TOPIC in client.topics and not self._has_desk(client.user_id):
+            check = asyncio.ensure_future(self._after_desk_closed(client.user_id, utcnow()))
+            self._desk_checks.add(check)
+            check.add_done_callback(self._desk_checks.discard)
+
+    # Presence follows the desk's sockets: a desk is a client subscribed to `me`.
+
+    def _has_desk(self, user_id: int) -> bool:
+        return any(client.user_id == user_id and DESK_TOPIC in client.topics for client in self.clients)
+
+    async def _mark_desks_seen(self) -> None:
+        """Tell the other processes that this one still holds these agents' desks."""
+        user_ids = {client.user_id for client in self.clients if DESK_TOPIC in client.topics}
+        if user_ids:
+            await asyncio.to_thread(db_work.mark_desks_seen, user_ids)
+
+    async def _after_desk_closed(self, user_id: int, closed_at: datetime) -> None:
+        """The agent's last desk here closed: after the grace (a reload comes back within it), they go
+        offline unless a desk of theirs is open here or was seen by another process since."""
+        await asyncio.sleep(self.settings.desk_presence_grace_seconds)
+        if self._has_desk(user_id):
+            return
+        try:
+            await asyncio.to_thread(db_work.desk_closed, user_id, closed_at)
+        except Exception:
+            log.exception("desk hub could not sign out the closed desk of user %s", user_id)
 
     async def subscribe(self, client: DeskClient, topics: Iterable[str]) -> None:
         """Subscribe CLIENT, then send a snapshot of each topic (events from now on follow it)."""
@@ -110,6 +143,8 @@ class DeskHub:
                 client.send({"type": "error", "data": {"message": f"无权订阅「{topic}」", "topic": topic}})
                 continue
             client.topics.add(topic)
+            if topic == DESK_TOPIC:
+                await asyncio.to_thread(db_work.mark_desks_seen, {client.user_id})
             data = await asyncio.to_thread(self.snapshots.build, topic, client.user_id)
             client.send({"type": "snapshot", "topic": topic, "data": data})
 

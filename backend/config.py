@@ -125,6 +125,8 @@ class Settings(BaseSettings):
     desk_token_check_seconds: float = 5.0
     desk_sweep_seconds: float = 2.0
     desk_refresh_seconds: float = 5.0
+    # An agent whose last desk tab closed goes offline after this long (a reload within it changes nothing).
+    desk_presence_grace_seconds: float = 10.0
 
     # The delivery router's periodic pass (24-hour rule alerts, missing follow-ups, notices that fell due).
     router_pass_seconds: float = 60.0

@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from backend.calls.enums import CallOutcome, RecordingStatus
+from telephony.causes import cause_label
 from telephony.states import CALL_STATE_LABELS, CallState
 
 
@@ -41,6 +42,12 @@ class CallRead(BaseModel):
     agent_evidence_id: int | None
     party_evidence_id: int | None
     counts_as_phone_delivery: bool
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def hangup_cause_label(self) -> str | None:
+        """The Q.850 cause in words (正常挂机, 用户忙...)."""
+        return cause_label(self.hangup_cause)
 
 
 class LiveCallRead(BaseModel):

@@ -13,7 +13,15 @@ class NotPermitted(PermissionError):
 
 
 class RuleViolation(ValueError):
-    """A change the service rules refuse in the current state (HTTP 409)."""
+    """A change the service rules refuse in the current state (HTTP 409). CODE, when given, names the
+    reason for screens that react to it (the answer carries it beside the Chinese message)."""
+
+    code: str | None = None
+
+    def __init__(self, message: str = "", *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
 
 
 class InvalidRequest(ValueError):

@@ -15,6 +15,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from backend.core.errors import InvalidRequest, NotPermitted, NotVisible, RuleViolation
 
 
+class Refusal(HTTPException):
+    """A 409 whose answer names its reason: {"detail": Chinese message, "code": reason code}."""
+
+    def __init__(self, detail: str, code: str) -> None:
+        super().__init__(status.HTTP_409_CONFLICT, detail)
+        self.code = code
+
+
 @contextmanager
 def service_errors() -> Iterator[None]:
     """Translate the service layer's exceptions into HTTP errors with their Chinese message."""
@@ -23,6 +31,8 @@ def service_errors() -> Iterator[None]:
     except NotVisible as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except RuleViolation as exc:
+        if exc.code is not None:
+            raise Refusal(str(exc), exc.code) from exc
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     except NotPermitted as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
@@ -80,6 +90,11 @@ async def _number_out_of_range(_request: Request, _error: Exception) -> JSONResp
     return JSONResponse({"detail": "数值超出允许范围"}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
+async def _refusal(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, Refusal)
+    return JSONResponse({"detail": error.detail, "code": error.code}, status_code=error.status_code)
+
+
 async def _integrity_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, IntegrityError)
     code, message = constraint_failure(error)
@@ -90,6 +105,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """A constraint violation anywhere in a request (flush or commit) answers 409/422, never 500; so does a
     number the database cannot hold."""
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Refusal, _refusal)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(OverflowError, _number_out_of_range)
     app.add_exception_handler(DataError, _number_out_of_range)

@@ -7,17 +7,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
-from backend.cases.enums import CASE_TYPE_LABELS, CaseType
+from backend.cases.enums import CASE_TYPE_LABELS
 from backend.cases.models import Case
-from backend.core.clock import BEIJING
 from backend.core.errors import NotVisible
 from backend.deliveries.enums import METHOD_LABELS
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.schemas import AttemptRead, DeliveryRead
 from backend.desk import followup
 from backend.desk.models import TaskLock
+from backend.desk.scripts import script
 from backend.desk.snapshots import iso
-from backend.documents.enums import NOT_SERVABLE_BY_PHONE
 from backend.parties.enums import LITIGATION_ROLE_LABELS, PARTY_TYPE_LABELS
 from backend.parties.models import ContactPoint, Party
 
@@ -86,30 +85,6 @@ def _contact_point(point: ContactPoint, attempts: list[DeliveryAttempt]) -> dict
         ],
         "attempts": [_attempt(attempt) for attempt in attempts if attempt.contact_point_id == point.id],
     }
-
-
-def script(delivery: Delivery, agent: User) -> str:
-    """What the agent reads out: who calls, about what, and which channel to offer."""
-    case, party = delivery.case, delivery.party
-    documents = "、".join(document.name for document in delivery.documents) or "诉讼文书"
-    lines = [
-        f"您好，这里是{case.court.name}一站式送达中心，我是服务专员{agent.full_name}，本次通话将全程录音。",
-        f"请问是{party.name}吗？（核实身份：请对方报出身份证号后四位）",
-        f"您在{case.case_number}「{case.cause}」一案中有{documents}需要向您送达。",
-    ]
-    if case.hearing_at is not None:
-        lines.append(f"本案开庭时间为{case.hearing_at.astimezone(BEIJING):%Y年%m月%d日 %H:%M}，请准时到庭。")
-    if case.case_type is CaseType.commercial:
-        lines.append("商事案件优先电子送达：请确认您的手机号或电子邮箱，并同意以电子方式接收文书。")
-    else:
-        lines.append(
-            "您可以选择：① 电子送达（短信/邮箱接收，最快捷）；② 预约到法院窗口领取；"
-            "③ 确认邮寄地址由 EMS 寄送。"
-        )
-    if any(document.kind in NOT_SERVABLE_BY_PHONE for document in delivery.documents):
-        lines.append("注意：判决书、裁定书、调解书不能电话送达，须通过上述方式之一送达。")
-    lines.append("感谢您的配合。如有疑问可致电本院诉讼服务中心。")
-    return "\n".join(lines)
 
 
 def task_card(

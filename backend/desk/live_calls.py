@@ -14,6 +14,7 @@ from backend.calls.models import CallRecord
 from backend.calls.outcomes import decide_outcome
 from backend.deliveries.models import DeliveryAttempt
 from backend.desk.snapshots import iso
+from telephony.causes import cause_label
 from telephony.events import (
     CallEnded,
     CallEvent,
@@ -75,6 +76,7 @@ def record_data(record: CallRecord, delivery_id: int | None) -> dict[str, Any]:
         "ended_at": iso(record.ended_at),
         "outcome": record.outcome.value if record.outcome else None,
         "cause": record.hangup_cause,
+        "cause_label": cause_label(record.hangup_cause),
         "on_hold": False,
         "recording": record.recording_status.value == "recording",
     }
@@ -112,6 +114,7 @@ def _new_call(event: CallEvent, owner: CallOwner | None) -> dict[str, Any]:
         "ended_at": None,
         "outcome": None,
         "cause": None,
+        "cause_label": None,
         "on_hold": False,
         "recording": False,
     }
@@ -168,6 +171,7 @@ def _update(call: dict[str, Any], event: CallEvent) -> None:
     elif isinstance(event, CallEnded):
         call["ended_at"] = iso(event.at)
         call["cause"] = event.cause
+        call["cause_label"] = cause_label(event.cause)
         call["outcome"] = decide_outcome(
             agent_answered=event.agent_answered,
             party_answered=event.party_answered,

@@ -20,6 +20,9 @@ class AgentPresence(Base):
     since: Mapped[datetime] = mapped_column(default=utcnow)
     wrap_up_until: Mapped[datetime | None]
     call_id: Mapped[str | None] = mapped_column(String(32))  # the desk call that rang / is talking
+    # The last moment a desk socket of the agent was open in any API process (each hub marks its own
+    # every few seconds): when the last one closes, presence goes offline (agent_desk/hub.py).
+    desk_seen_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -7,7 +7,7 @@ hear the same call event exactly one of them applies it (and announces it)."""
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -218,3 +218,52 @@ def sign_out_absent(*, db_session: Session, now: datetime) -> int:
                 locks.release_held(db_session=db_session, user=user, actor=user, reason="signed_out")
             changed += 1
     return changed
+
+
+DESK_CLOSED_REASON = "工作台已关闭"
+LEFT_WHEN_DESK_CLOSES = (P.available, P.on_break)
+
+
+def desk_grace() -> timedelta:
+    return timedelta(seconds=get_settings().desk_presence_grace_seconds)
+
+
+def mark_desks_seen(*, db_session: Session, user_ids: set[int], now: datetime) -> None:
+    """USER_IDS have a desk socket open in this process at NOW."""
+    if user_ids:
+        db_session.execute(
+            update(AgentPresence)
+            .where(AgentPresence.user_id.in_(user_ids))
+            .values(desk_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _leave_closed_desk(db_session: Session, user_id: int, conditions: list[Any], now: datetime) -> bool:
+    values = {"state": P.offline, "since": now, "reason": DESK_CLOSED_REASON, "call_id": None}
+    conditions = [AgentPresence.state.in_(LEFT_WHEN_DESK_CLOSES), *conditions]
+    if not _compare_and_set(db_session, user_id, conditions, wrap_up_until=None, **values):
+        return False
+    user = db_session.get(User, user_id)
+    if user is not None:
+        locks.release_held(db_session=db_session, user=user, actor=user, reason="desk_closed")
+    return True
+
+
+def desk_closed(*, db_session: Session, user_id: int, closed_at: datetime, now: datetime) -> bool:
+    """The agent's last desk socket in this process closed at CLOSED_AT: unless a desk of theirs was seen
+    since (another tab, another process, a reload), an available or resting agent goes offline."""
+    not_seen_since = or_(AgentPresence.desk_seen_at.is_(None), AgentPresence.desk_seen_at <= closed_at)
+    return _leave_closed_desk(db_session, user_id, [not_seen_since], now)
+
+
+def sign_out_closed_desks(*, db_session: Session, now: datetime) -> int:
+    """Agents whose desk no process has seen for a while (a crashed process, a call that ended after the tab
+    closed) go offline; agents who never opened a desk socket (API clients) are left alone."""
+    stale = [AgentPresence.desk_seen_at.is_not(None), AgentPresence.desk_seen_at < now - 3 * desk_grace()]
+    user_ids = list(
+        db_session.scalars(
+            select(AgentPresence.user_id).where(AgentPresence.state.in_(LEFT_WHEN_DESK_CLOSES), *stale)
+        )
+    )
+    return sum(_leave_closed_desk(db_session, user_id, stale, now) for user_id in user_ids)

@@ -16,7 +16,7 @@ from backend.cases import access
 from backend.config import Settings
 from backend.core.errors import InvalidRequest, NotVisible, RuleViolation
 from backend.database import utcnow
-from backend.desk import cards, dispositions, locks, notify, phone, presence, snapshots
+from backend.desk import cards, dispositions, locks, notify, phone, presence, refusals, snapshots
 from backend.desk.enums import PresenceState
 from backend.desk.live_calls import owner_of
 from backend.desk.models import TaskLock
@@ -67,8 +67,11 @@ def next_task(*, db_session: Session, agent: User) -> TaskView:
     if lock is None:
         state = presence.get_presence(db_session=db_session, user_id=agent.id).state
         if state is not PresenceState.available:
-            raise presence.PresenceRefused("请先将状态设为空闲，再领取任务")
-        lock = locks.take_next(db_session=db_session, agent=agent, now=now)
+            raise refusals.not_available(state)
+        try:
+            lock = locks.take_next(db_session=db_session, agent=agent, now=now)
+        except locks.NoTaskWaiting:
+            raise refusals.no_task(db_session=db_session, agent=agent, now=now) from None
     else:
         locks.renew(lock, now)
     return _view(db_session, agent, lock.delivery_id, lock)
@@ -175,6 +178,7 @@ def sweep(*, db_session: Session, now: datetime | None = None) -> dict[str, int]
     return {
         "wrap_ups_ended": presence.expire_wrap_ups(db_session=db_session, now=now),
         "signed_out": presence.sign_out_absent(db_session=db_session, now=now),
+        "desks_closed": presence.sign_out_closed_desks(db_session=db_session, now=now),
         "abandoned": locks.expire_locks(db_session=db_session, now=now),
     }
 

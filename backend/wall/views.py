@@ -67,6 +67,12 @@ def force_presence(
     return snapshots.presence_data(row)
 
 
+NO_EXTENSION = (
+    "您尚未配置分机，无法监听：请系统管理员在「系统管理 › 用户与角色」为您设置分机号，"
+    "刷新监控墙后即可在本页的网页话机中监听"
+)
+
+
 @router.post("/calls/{call_id}/listen", response_model=ListenStarted)
 async def listen_to_call(
     call_id: str,
@@ -78,7 +84,7 @@ async def listen_to_call(
 ) -> ListenStarted:
     """Ring the supervisor's phone and let them hear (or whisper to the agent of) a live call."""
     if not user.sip_extension:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "当前用户未绑定分机，无法监听")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, NO_EXTENSION)
     record = await asyncio.to_thread(call_service.get_call, db_session=db_session, call_id=call_id)
     if record is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "通话记录不存在")

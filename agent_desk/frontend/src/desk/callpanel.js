@@ -68,7 +68,7 @@ export class CallPanel {
       live && call.recording ? h('p', { class: 'recording', id: 'call-recording' }, '● 正在录音') : null,
       h('div', { class: 'call-timer' }, h('span', { class: 'muted' }, `${timerLabel} `), h('span', { id: 'call-timer' }, formatDuration(callDuration(call)))),
       !live && (call.outcome || call.cause)
-        ? h('p', { class: 'muted', id: 'call-outcome' }, `结果：${label(OUTCOME_LABELS, call.outcome) || ''}${call.cause ? `（原因码 ${call.cause}）` : ''}`)
+        ? h('p', { class: 'muted', id: 'call-outcome', title: call.cause ? `Q.850 原因码 ${call.cause}` : null }, `结果：${label(OUTCOME_LABELS, call.outcome) || ''}${call.cause ? `（${call.cause_label || `原因码 ${call.cause}`}）` : ''}`)
         : null,
       live ? h('button', { class: 'btn btn-danger btn-wide', id: 'call-hangup', onclick: () => this.onHangup(call) }, '挂断（H）') : null,
     );

@@ -149,9 +149,28 @@ class AgentDesk {
     try {
       this.showTask(await api('/api/desk/next', { method: 'POST' }));
     } catch (error) {
-      toast(error instanceof ApiError && error.status === 409 ? '暂无待办任务' : `领取任务失败：${error.message}`, error.status === 409 ? 'info' : 'error');
+      this.showRefusal(error);
       this.nextButton.disabled = false;
     }
+  }
+
+  /** Why no task was given, as the server says it, with the way out (设为空闲) where there is one. */
+  showRefusal(error) {
+    byId('desk-refusal')?.remove();
+    const code = error instanceof ApiError && error.body ? error.body.code : null;
+    if (!code) {
+      toast(`领取任务失败：${error.message}`, 'error');
+      return;
+    }
+    const becomeAvailable = async () => {
+      await this.presence.set('available');
+      if (this.presence.presence?.state === 'available') this.nextTask();
+    };
+    const notice = h('div', { class: 'panel desk-refusal', id: 'desk-refusal', role: 'alert', dataset: { code } },
+      h('strong', {}, code === 'not_available' ? '还不能领取任务' : '暂时没有可领取的任务'),
+      h('p', { id: 'desk-refusal-text' }, error.message),
+      code === 'not_available' ? h('button', { class: 'btn btn-ok', id: 'refusal-available', onclick: becomeAvailable }, '设为空闲并领取任务') : null);
+    byId('task').prepend(notice);
   }
 
   /** Click-to-call: one Idempotency-Key per click, reused only by retries of that click. */

@@ -51,7 +51,9 @@ class SupervisorWall {
       me = null;
     }
     if (!me || !me.sip || !me.sip.ws_url) {
-      replaceChildren(byId('phone'), h('h2', {}, '网页话机'), h('p', { class: 'muted' }, '未为您配置分机：监听将呼叫您登记的话机。'));
+      replaceChildren(byId('phone'), h('h2', {}, '网页话机'),
+        h('p', { id: 'no-extension' }, '您尚未配置分机，暂不能监听。'),
+        h('p', { class: 'muted' }, '请系统管理员在「系统管理 › 用户与角色」为您设置分机号；刷新本页后，本页即带网页话机，监听和耳语在浏览器中接听，无需另备话机。'));
       return;
     }
     this.softphone = new Softphone({ sip: me.sip, settings: loadPhoneSettings(), audioElement: byId('remote-audio') });
