@@ -90,6 +90,18 @@ def console_page() -> Response:
     return _page("console")
 
 
+@router.get("/cases")
+def cases_page() -> Response:
+    """The cases list: search, sort, pages (clerks, supervisors, admins)."""
+    return _page("cases")
+
+
+@router.get("/cases/{case_id}")
+def case_file_page(case_id: int) -> Response:
+    """One case file (卷宗): parties, documents, the delivery timeline, calls, proofs, verification."""
+    return _page("casefile")
+
+
 @router.get("/docs")
 @router.get("/api/docs")
 def docs_page() -> Response:

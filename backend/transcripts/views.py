@@ -32,8 +32,9 @@ from backend.transcripts.schemas import (
 from backend.transcripts.search import SearchResult, search_transcripts
 
 router = secured_router(prefix="/api/transcripts", tags=["通话转写"], roles=ALL_ROLES)
+# Flags are reviewed by the callers and by the clerks who rely on the recording as evidence.
 review_router = secured_router(
-    prefix="/api/transcripts", tags=["通话转写"], roles={Role.admin, Role.supervisor, Role.agent}
+    prefix="/api/transcripts", tags=["通话转写"], roles={Role.admin, Role.supervisor, Role.agent, Role.clerk}
 )
 retry_router = secured_router(
     prefix="/api/transcripts", tags=["通话转写"], roles={Role.admin, Role.supervisor}

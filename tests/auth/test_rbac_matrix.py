@@ -69,7 +69,7 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/calls/{call_id}"): CALLERS,
     ("GET", "/api/transcripts/search"): ALL,
     ("GET", "/api/transcripts/{transcript_id}"): ALL,
-    ("POST", "/api/transcripts/flags/{flag_id}/review"): CALLERS,
+    ("POST", "/api/transcripts/flags/{flag_id}/review"): CALLERS | {Role.clerk},
     ("POST", "/api/transcripts/{transcript_id}/retry"): MANAGERS,
     ("GET", "/api/cases/{case_id}/calls"): ALL,
     ("GET", "/api/desk/me"): CALLERS,
