@@ -11,9 +11,12 @@ export function showNav(user, currentPath = location.pathname, element = byId('n
   element.classList.add('console-nav');
   if (!element.hasAttribute('aria-label')) element.setAttribute('aria-label', '页面导航');
   const links = [h('a', { href: '/console', class: 'console-nav-home' }, '首页')];
-  for (const page of pagesFor(user.role)) {
-    const current = currentPath === page.path || currentPath.startsWith(`${page.path}/`);
-    links.push(h('a', { href: page.path, 'aria-current': current ? 'page' : null }, page.title));
+  const pages = pagesFor(user.role);
+  // The longest path that holds CURRENTPATH is the current page (/admin/sms, not /admin as well).
+  const holding = pages.filter((page) => currentPath === page.path || currentPath.startsWith(`${page.path}/`));
+  const current = holding.sort((a, b) => b.path.length - a.path.length)[0];
+  for (const page of pages) {
+    links.push(h('a', { href: page.path, 'aria-current': page === current ? 'page' : null }, page.title));
   }
   replaceChildren(element, links);
 }

@@ -20,8 +20,13 @@ export function pagesFor(role) {
   return STAFF_PAGES.filter((page) => page.roles.includes(role));
 }
 
-/** Where a role lands after logging in: its first page. */
+// Where a role lands when its first page is not its home: supervisors watch the wall; an admin, who may
+// use everything, starts on the console's entry page.
+const LANDING = { supervisor: '/wall', admin: '/console' };
+
+/** Where a role lands after logging in: its home (LANDING), else its first page. */
 export function landingFor(role) {
+  if (LANDING[role]) return LANDING[role];
   const pages = pagesFor(role);
   return pages.length ? pages[0].path : '/login';
 }
