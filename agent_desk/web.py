@@ -5,7 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from backend.config import get_settings
@@ -72,6 +72,56 @@ def field_page() -> Response:
     """The field page may show the configured map server's tiles, and nothing else from elsewhere."""
     origin = tile_origin(get_settings().field_tile_url)
     return _page("field", img_sources=(origin,) if origin else ())
+
+
+# The officer's installable app (PWA): its manifest, icons and the service worker that keeps the page for
+# use without signal. The worker sits at the root so that its scope may be /field, and runs under its own
+# policy: it fetches only this server.
+FIELD_MANIFEST = {
+    "name": "送达 · 外出送达",
+    "short_name": "外出送达",
+    "description": "外出送达人员的今日路线、现场签到、取证与签收（无网络时仍可使用）",
+    "lang": "zh-CN",
+    "start_url": "/field",
+    "scope": "/field",
+    "display": "standalone",
+    "orientation": "portrait",
+    "background_color": "#f4f6f9",
+    "theme_color": "#1d4f91",
+    "icons": [
+        {"src": f"/field-icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
+        for size in (192, 512)
+    ],
+}
+ICONS_DIR = Path(__file__).resolve().parent / "icons"
+WORKER_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Content-Security-Policy": "default-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@router.get("/field.webmanifest")
+def field_manifest() -> Response:
+    return JSONResponse(
+        FIELD_MANIFEST, media_type="application/manifest+json", headers={"Cache-Control": "no-cache"}
+    )
+
+
+@router.get("/field-sw.js")
+def field_worker() -> Response:
+    path = STATIC_DIR / "field-sw.js"
+    if not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type="text/javascript; charset=utf-8", headers=WORKER_HEADERS)
+
+
+@router.get("/field-icon-{size}.png")
+def field_icon(size: int) -> Response:
+    path = ICONS_DIR / f"field-{size}.png"
+    if size not in (192, 512) or not path.is_file():
+        return Response(status_code=404)
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "max-age=86400"})
 
 
 @router.get("/window")

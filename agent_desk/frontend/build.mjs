@@ -54,10 +54,40 @@ for (const page of pages) {
   const template = await readFile(join(here, 'pages', `${page}.html`), 'utf8');
   await writeFile(join(outDir, `${page}.html`), template.replaceAll('{{version}}', tag));
 }
+await buildFieldWorker(result.metafile, tag);
 await writeFile(join(outDir, 'build.json'), JSON.stringify({ version: tag, inputs: Object.keys(result.metafile.inputs).length }, null, 2));
 
 await publish(outDir, staticDir);
 console.log(`desk built: ${staticDir} (version ${tag})`);
+
+/** The field page's service worker (field-sw.js at the root, so its scope may be /field), told the exact
+ * URLs of the page's bundles, styles and images to keep for use without signal. */
+async function buildFieldWorker(metafile, versionTag) {
+  const outputs = metafile.outputs;
+  const url = (output) => `/${relative(outDir, output).split('\\').join('/')}`;
+  const entry = Object.keys(outputs).find((output) => outputs[output].entryPoint?.endsWith('src/pages/field.js'));
+  const needed = new Set();
+  const visit = (output) => {
+    if (!outputs[output] || needed.has(output)) return;
+    needed.add(output);
+    for (const imported of outputs[output].imports) if (!imported.external) visit(imported.path);
+    if (outputs[output].cssBundle) visit(outputs[output].cssBundle);
+  };
+  visit(entry);
+  const versioned = new Set([entry, outputs[entry].cssBundle, Object.keys(outputs).find((o) => o.endsWith('assets/app.css'))]);
+  visit([...versioned].at(-1));
+  const precache = [...needed].filter((output) => !output.endsWith('.map')).map((output) => (versioned.has(output) ? `${url(output)}?v=${versionTag}` : url(output)));
+  await esbuild.build({
+    entryPoints: [join(here, 'src', 'field', 'sw.js')],
+    outfile: join(outDir, 'field-sw.js'),
+    bundle: true,
+    format: 'iife',
+    target: ['chrome100', 'firefox100', 'safari15'],
+    minify: true,
+    define: { PRECACHE: JSON.stringify(precache.sort()), CACHE_NAME: JSON.stringify(`songda-field-${versionTag}`) },
+    logLevel: 'warning',
+  });
+}
 
 /** Move every file of BUILT into SERVED (pages last), then delete what the new build no longer has. */
 async function publish(built, served) {

@@ -33,15 +33,20 @@ class Sheet:
 
 def read_sheet(path: Path) -> Sheet:
     """All data rows of the export at PATH; FileRejected when the file as a whole is unusable."""
+    return _sheet_from_records(read_records(path))
+
+
+def read_records(path: Path) -> Iterable[Sequence[object]]:
+    """Every row of the export's first sheet as it is (title lines and header included)."""
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic.startswith(b"\xd0\xcf\x11\xe0"):
         raise _rejected("不支持旧版Excel(.xls)文件，请另存为.xlsx或CSV后导入")
     if magic.startswith(b"PK\x03\x04"):
-        return _sheet_from_records(_xlsx_records(path))
+        return _xlsx_records(path)
     if path.suffix.lower() not in (".csv", ".txt"):
         raise _rejected(f"不支持的文件类型「{path.suffix}」，请上传CSV或XLSX文件")
-    return _sheet_from_records(_csv_records(path.read_bytes()))
+    return _csv_records(path.read_bytes())
 
 
 def _rejected(message: str, column: str | None = None) -> FileRejected:

@@ -1,20 +1,23 @@
 """Upload of a court export and the import jobs' progress and reports."""
 
+import io
 import shutil
 import uuid
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import File, Form, HTTPException, Request, UploadFile, status
+from fastapi import File, Form, HTTPException, Request, Response, UploadFile, status
 
 from backend import taskqueue
 from backend.audit import service as audit_service
+from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, client_ip, secured_router
 from backend.auth.roles import Role
 from backend.config import get_settings
 from backend.core.errors import InvalidRequest
 from backend.database import SessionDep, utcnow
-from backend.intake import service, uploads
+from backend.intake import problems, service, uploads
 from backend.intake.enums import JobStatus
 from backend.intake.models import ImportJob
 from backend.intake.reading import SUPPORTED_SUFFIXES
@@ -112,3 +115,31 @@ def get_import(job_id: int, user: CurrentUser, db_session: SessionDep) -> Import
     if job is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "导入任务不存在")
     return job
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/imports/{job_id}/problems.xlsx", response_class=Response)
+def download_problems(job_id: int, request: Request, user: CurrentUser, db_session: SessionDep) -> Response:
+    """The export's rows with a 问题 column beside them and the problem cells highlighted."""
+    job = service.get_job(db_session=db_session, user=user, job_id=job_id)
+    if job is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "导入任务不存在")
+    source = Path(job.source_path) if job.source_path else None
+    if source is None or not source.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "原始文件已按保留期限清理，无法生成问题清单")
+    buffer = io.BytesIO()
+    problems.write_problems(source=source, errors=job.errors, warnings=job.warnings, out=buffer)
+    audit_read(
+        db_session=db_session,
+        user=user,
+        request=request,
+        action="intake_problems_read",
+        object_type="import_job",
+        object_id=job.id,
+        detail={"filename": job.filename, "errors": len(job.errors), "warnings": len(job.warnings)},
+    )
+    name = f"导入问题-{job.id}-{Path(job.filename).stem}.xlsx"
+    disposition = f"attachment; filename=\"problems-{job.id}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return Response(buffer.getvalue(), media_type=XLSX, headers={"Content-Disposition": disposition})

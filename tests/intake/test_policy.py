@@ -2,21 +2,24 @@
 the field 待核实; an import of the valid cases only takes each case whole or not at all and lists the
 refused ones; re-importing the corrected file stays idempotent; the whole file stays the default."""
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.audit.models import AuditLog
 from backend.auth.roles import Role
 from backend.cases.models import Case
 from backend.config import get_settings
 from backend.courts.models import Court
 from backend.intake.plan import SUMMARY_LABELS
 from backend.parties.models import Party
-from tests.intake.exports import CASE_1, CASE_2, credit_code, csv_bytes, person_id, row
+from tests.intake.exports import CASE_1, CASE_2, HEADERS, credit_code, csv_bytes, person_id, row
 from tests.intake.test_api import wait_for_job
 
 Headers = dict[str, str]
@@ -156,3 +159,39 @@ def test_valid_cases_only_takes_each_case_whole_lists_the_refused_and_reimports_
     again = upload(client, clerk, export_rows(fixed=True))
     assert again["status"] == "done" and _changes(again["summary"]) == 0, again["summary"]
     assert _count(db_session, Case) == 3 and _count(db_session, Party) == 5
+
+
+def test_the_problems_download_keeps_the_sheet_and_adds_the_messages_beside_it(
+    client: TestClient, clerk: Headers, db_session: Session
+) -> None:
+    job = upload(client, clerk, export_rows(fixed=False), valid_cases_only="true")
+    response = client.get(f"/api/intake/imports/{job['id']}/problems.xlsx", headers=clerk)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(response.content))
+    sheet = workbook["问题清单"]
+    rows = [list(values) for values in sheet.iter_rows(values_only=True)]
+    assert rows[0] == [*HEADERS, "问题"]
+    originals = [[cells.get(name) or None for name in HEADERS] for cells in export_rows(fixed=False)]
+    assert [values[: len(HEADERS)] for values in rows[1:]] == originals  # the original cells, unchanged
+    phone, number, id_number = (HEADERS.index(name) + 1 for name in ("联系电话", "案号", "证件号码"))
+    problem = len(HEADERS) + 1
+    assert "【错误】联系电话" in sheet.cell(5, problem).value and "科学计数法" in sheet.cell(5, problem).value
+    assert "【错误】案号" in sheet.cell(6, problem).value
+    assert "【警告】证件号码" in sheet.cell(2, problem).value and "待核实" in sheet.cell(2, problem).value
+    assert sheet.cell(3, problem).value is None and sheet.cell(4, problem).value is None
+    fills = {(r, c): sheet.cell(r, c).fill.fgColor.rgb for r, c in [(5, phone), (6, number), (2, id_number)]}
+    assert fills == {(5, phone): "00FFC7CE", (6, number): "00FFC7CE", (2, id_number): "00FFEB9C"}
+    assert sheet.cell(5, number).fill.fgColor.rgb != "00FFC7CE"  # only the cells in question
+    audit = db_session.scalars(select(AuditLog).where(AuditLog.action == "intake_problems_read")).all()
+    assert [entry.object_id for entry in audit] == [str(job["id"])]
+
+    sheet.cell(5, phone).value = "13600136000"  # the clerk fixes the highlighted cells and uploads it again
+    sheet.cell(6, number).value = CASE_3
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    files = {"file": ("问题清单-已改正.xlsx", buffer.getvalue(), "application/octet-stream")}
+    response = client.post("/api/intake/imports", headers=clerk, files=files)
+    corrected = wait_for_job(client, clerk, response.json()["id"])
+    assert corrected["status"] == "done", corrected["errors"]
+    assert corrected["summary"]["cases_created"] == 2 and corrected["summary"]["cases_updated"] == 0
