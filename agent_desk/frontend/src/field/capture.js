@@ -1,28 +1,10 @@
-// On-site files: hashed on the phone when taken (SHA-256), sent with that hash; the server refuses a file
-// whose bytes no longer match.
-
-import { currentToken } from '../lib/session.js';
+// On-site files: hashed on the phone when taken (SHA-256, WebCrypto), sent later with that hash; the
+// server refuses a file whose bytes no longer match. And the phone's position for the check-in.
 
 export async function sha256Hex(file) {
-  if (!globalThis.crypto || !crypto.subtle) return '';
+  if (!globalThis.crypto || !crypto.subtle) throw new Error('此浏览器无法计算文件哈希（需要 HTTPS 访问）');
   const digest = await crypto.subtle.digest('SHA-256', await file.arrayBuffer());
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export async function uploadMedia(assignmentId, purpose, file) {
-  const form = new FormData();
-  form.append('purpose', purpose);
-  const hash = await sha256Hex(file);
-  if (hash) form.append('sha256', hash);
-  form.append('file', file, file.name);
-  const response = await fetch(`/api/field/tasks/${assignmentId}/media`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${currentToken()}` },
-    body: form,
-  });
-  const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(typeof body.detail === 'string' ? body.detail : `上传失败（${response.status}）`);
-  return body;
 }
 
 /** The phone's position: { lon, lat, accuracy_m } (WGS-84), or an error in Chinese. */
