@@ -134,6 +134,13 @@ def appointment_page() -> Response:
     return _page("appointment")
 
 
+@router.get("/portal")
+@router.get("/s/{token}")
+def portal_page() -> Response:
+    """The party portal: /s/TOKEN is the personal link of an e-delivery notice, /portal the login."""
+    return _page("portal")
+
+
 @router.get("/console")
 def console_page() -> Response:
     """The staff console's entry page: the pages of the user's role."""

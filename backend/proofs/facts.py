@@ -75,10 +75,9 @@ def required_facts(*, db_session: Session, attempt: DeliveryAttempt) -> list[Fac
     if missing:
         raise FactsIncomplete(f"送达要件不全，不能出具送达回证：{'、'.join(missing)}")
     rows = [(required.label, row) for required, row in sheet if row is not None]
-    stated = {row.key for _, row in rows}
     recorded = fact_service.fact_rows(db_session=db_session, attempt_id=attempt.id)
     for extra in channel_for(attempt.method).stated_if_recorded:
-        if extra.key in recorded and extra.key not in stated:
+        if extra.key in recorded:  # also when it is the moment of service above: named for what it is
             rows.append((extra.label, recorded[extra.key]))
     lines = []
     for label, row in rows:

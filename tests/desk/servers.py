@@ -25,9 +25,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def api_process(*, database_url: str, bus_url: str = REDIS_URL, **settings: str) -> Iterator[str]:
-    """`with api_process(database_url=...) as base_url:` one uvicorn worker serving the app."""
-    port = free_port()
+def api_process(
+    *, database_url: str, bus_url: str = REDIS_URL, port: int | None = None, **settings: str
+) -> Iterator[str]:
+    """`with api_process(database_url=...) as base_url:` one uvicorn worker serving the app (on PORT, if
+    the caller needs to know it beforehand, e.g. for SONGDA_PUBLIC_BASE_URL)."""
+    port = port or free_port()
     env = {**os.environ, "SONGDA_DATABASE_URL": database_url, "SONGDA_EVENT_BUS_URL": bus_url, **settings}
     command = [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--port", str(port)]
     process = subprocess.Popen(
