@@ -23,6 +23,7 @@ from backend.documents import views as document_views
 from backend.evidence import views as evidence_views
 from backend.field import media as field_media
 from backend.field import views as field_views
+from backend.hearings import views as hearing_views
 from backend.intake import uploads
 from backend.intake import views as intake_views
 from backend.messaging import views as messaging_views
@@ -107,6 +108,7 @@ def _routers() -> list[APIRouter]:
         *postal_views.routers,
         *messaging_views.routers,
         *field_views.routers,
+        *hearing_views.routers,
         desk_ws.router,  # after call_views.router: its lifespan reuses call control's event bus
         scheduler_router,
         heap_router,  # last: its lifespan starts once every other one has
