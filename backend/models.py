@@ -1,5 +1,7 @@
 """Imports every ORM model so the metadata is complete (Alembic, create_all)."""
 
+# The flush hook that keeps the deliveries' derived facts (queue, tally, case workers) with every write.
+import backend.deliveries.upkeep  # noqa: F401
 from backend.audit.models import AuditLog
 from backend.auth.models import AuthToken, User
 from backend.calls.models import CallRecord

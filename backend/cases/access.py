@@ -6,28 +6,22 @@ does not exist for the caller (404, never 403, so that its existence does not le
 """
 
 from sqlalchemy import ColumnElement, exists, false, or_, select, true
-from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES, Role
 from backend.cases.models import Case
 from backend.core.errors import NotVisible
-from backend.deliveries.models import Delivery, DeliveryAttempt
+from backend.deliveries.models import CaseWorker, Delivery, DeliveryAttempt
 
 WORKER_ROLES = frozenset({Role.agent, Role.field_officer})
 
 
 def _worker_sees(user: User, case_id: QueryableAttribute[int]) -> ColumnElement[bool]:
-    """Two EXISTS probes per case the indexes (assignee_user_id, case_id) and (performed_by_user_id,
-    delivery_id) answer, instead of collecting every case the worker ever touched."""
-    other = aliased(Delivery)
-    assigned = exists().where(other.case_id == case_id, other.assignee_user_id == user.id)
-    performed = exists().where(
-        other.case_id == case_id,
-        DeliveryAttempt.delivery_id == other.id,
-        DeliveryAttempt.performed_by_user_id == user.id,
-    )
-    return or_(assigned, performed)
+    """One probe of case_worker's primary key (user, case): the membership deliveries.upkeep keeps as
+    deliveries are assigned and attempts performed, so the database can walk a list in its order and stop
+    at the page instead of collecting every case the worker ever touched."""
+    return exists().where(CaseWorker.user_id == user.id, CaseWorker.case_id == case_id)
 
 
 def case_visible(user: User, case_id: QueryableAttribute[int]) -> ColumnElement[bool]:

@@ -1,7 +1,18 @@
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.database import Base, enum_column, utcnow
@@ -40,14 +51,20 @@ class Delivery(Base):
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_column(DeliveryStatus), default=DeliveryStatus.pending, index=True
     )
-    deadline: Mapped[date | None] = mapped_column(index=True)
-    agent_group: Mapped[str | None] = mapped_column(String(50), index=True)
+    # active_history: the call queue's tally (deliveries.upkeep) moves a delivery from its old key
+    deadline: Mapped[date | None] = mapped_column(index=True, active_history=True)
+    agent_group: Mapped[str | None] = mapped_column(String(50), index=True, active_history=True)
     assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     served_method: Mapped[DeliveryMethod | None] = mapped_column(enum_column(DeliveryMethod))
     served_at: Mapped[datetime | None]
     legal_service_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Kept by deliveries.upkeep in the flush that changes what they derive from (never set by hand): the
+    # call queue ranks and counts on these, so it reads open work, not the history.
+    in_call_queue: Mapped[bool] = mapped_column(default=False, server_default=false())  # see upkeep
+    hearing_at: Mapped[datetime | None]  # the case's hearing
+    case_priority: Mapped[int | None] = mapped_column(SmallInteger)  # cases.enums.CASE_TYPE_PRIORITY
 
     case: Mapped["Case"] = relationship(back_populates="deliveries")
     party: Mapped["Party"] = relationship()
@@ -66,12 +83,46 @@ class Delivery(Base):
             sqlite_where=text("status IN ('pending', 'in_progress', 'unservable')"),
         ),
         Index("ix_delivery_assignee_case", "assignee_user_id", "case_id"),  # an agent's scope
+        # The call queue, walked in its order; only deliveries waiting for a call enter it.
+        Index(
+            "ix_delivery_call_queue",
+            "deadline",
+            "hearing_at",
+            "case_priority",
+            "id",
+            postgresql_where=text("in_call_queue"),
+            sqlite_where=text("in_call_queue"),
+        ),
     )
 
     def transition(self, target: DeliveryStatus) -> None:
         """Move to TARGET or raise IllegalTransition."""
         check_delivery_transition(self.status, target)
         self.status = target
+
+
+class CaseWorker(Base):
+    """An agent or field officer who may see a case: a delivery of it is assigned to them or they performed
+    an attempt on it (cases.access's rule, kept by deliveries.upkeep as those change, so the scope is one
+    indexed probe)."""
+
+    __tablename__ = "case_worker"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CallQueueTally(Base):
+    """How many deliveries wait in the call queue per agent group ('' the shared pool) and deadline
+    (NO_DEADLINE for none), kept by deliveries.upkeep: the wall sums these instead of counting the queue."""
+
+    __tablename__ = "call_queue_tally"
+
+    agent_group: Mapped[str] = mapped_column(String(50), primary_key=True)
+    deadline: Mapped[date] = mapped_column(primary_key=True)
+    deliveries: Mapped[int] = mapped_column(default=0)
 
 
 class DeliveryAttempt(Base):

@@ -13,6 +13,7 @@ from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from backend.database import Base
+from backend.deliveries import upkeep
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.documents.models import Document
 from backend.evidence.witness import witness_path
@@ -67,6 +68,7 @@ def remove_demo(*, db_session: Session, documents_dir: Path) -> int:
     case_ids = sorted(db_session.scalars(query))
     for chunk in _chunks(case_ids):
         ids_by_table = _ids_below(db_session, chunk)
+        upkeep.forget_deliveries(db_session.connection(), ids_by_table["delivery"])
         for table in reversed(Base.metadata.sorted_tables):
             _delete_rows(db_session, table, ids_by_table)
     db_session.flush()

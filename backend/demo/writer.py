@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from backend.cases.models import Case
 from backend.courts.models import Court
+from backend.deliveries import upkeep
 from backend.deliveries.enums import AttemptStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt, delivery_document
 from backend.demo import pdfs
@@ -67,6 +68,7 @@ class DemoWriter:
         self.proofs.prepare(plans, files)
         delivery_ids = self._deliveries(plans, case_ids, party_ids, document_ids)
         attempt_ids = self._attempts(plans, delivery_ids, contact_ids)
+        upkeep.refresh_cases(self.db_session.connection(), case_ids)  # inserted with Core: no flush hook
         placed = (
             PlacedAttempt(case_id, attempt_id, attempt)
             for (case_id, attempt), attempt_id in zip(

@@ -15,41 +15,14 @@ from sqlalchemy.orm import Session
 
 from backend.auth.models import User
 from backend.auth.roles import STAFF_ROLES, Role
-from backend.cases.enums import CaseType
-from backend.cases.models import Case
-from backend.deliveries.enums import AttemptStatus, DeliveryMethod, DeliveryStatus
-from backend.deliveries.models import Delivery, DeliveryAttempt
+from backend.deliveries import upkeep
+from backend.deliveries.enums import DeliveryStatus
+from backend.deliveries.models import CallQueueTally, Delivery
 from backend.desk.models import Callback, TaskLock
-from backend.parties.enums import ContactKind, ContactState
-from backend.parties.models import ContactPoint
 
 QUEUED_STATUSES = (DeliveryStatus.pending, DeliveryStatus.in_progress)
-OPEN_ATTEMPT_STATUSES = (AttemptStatus.planned, AttemptStatus.in_progress)
-# Fast-track mediation first (short statutory periods), then commercial, civil, administrative, enforcement.
-CASE_TYPE_PRIORITY = {
-    CaseType.mediation: 0,
-    CaseType.commercial: 1,
-    CaseType.civil: 2,
-    CaseType.administrative: 3,
-    CaseType.enforcement: 4,
-}
 SHARED_POOL_LABEL = "公共队列"
-
-
-def usable_phone_exists() -> ColumnElement[bool]:
-    return exists().where(
-        ContactPoint.party_id == Delivery.party_id,
-        ContactPoint.kind == ContactKind.phone,
-        ContactPoint.state != ContactState.invalid,
-    )
-
-
-def other_method_under_way() -> ColumnElement[bool]:
-    return exists().where(
-        DeliveryAttempt.delivery_id == Delivery.id,
-        DeliveryAttempt.method != DeliveryMethod.phone,
-        DeliveryAttempt.status.in_(OPEN_ATTEMPT_STATUSES),
-    )
+FIGURES = ("waiting", "due_today", "overdue", "callbacks_due", "locked")
 
 
 def callback_later(now: datetime) -> ColumnElement[bool]:
@@ -63,14 +36,10 @@ def locked(now: datetime) -> ColumnElement[bool]:
 
 
 def waiting_conditions(now: datetime) -> list[ColumnElement[bool]]:
-    """Deliveries that wait for a call at NOW, whoever may take them."""
-    return [
-        Delivery.status.in_(QUEUED_STATUSES),
-        usable_phone_exists(),
-        ~other_method_under_way(),
-        ~callback_later(now),
-        ~locked(now),
-    ]
+    """Deliveries that wait for a call at NOW, whoever may take them: in the call queue (open, a usable
+    phone, no other method under way: kept on the delivery by deliveries.upkeep), no callback set for
+    later, not locked (few rows, probed per delivery)."""
+    return [Delivery.in_call_queue.expression, ~callback_later(now), ~locked(now)]
 
 
 def open_callback() -> ColumnElement[bool]:
@@ -90,12 +59,12 @@ def agent_scope(agent: User) -> ColumnElement[bool]:
 
 
 def ordering() -> list[Any]:
-    """The order after due callbacks, on columns of the delivery and its case: walked in deadline order
-    through the open deliveries' (deadline, id) index, ties sorted within a deadline only."""
+    """The order after due callbacks, on columns of the delivery only (the case's hearing and priority are
+    kept on it): the queue walks the ix_delivery_call_queue index in this order and stops at the page."""
     return [
         Delivery.deadline.asc().nulls_last(),
-        Case.hearing_at.asc().nulls_last(),
-        case(CASE_TYPE_PRIORITY, value=Case.case_type, else_=len(CASE_TYPE_PRIORITY)),
+        Delivery.hearing_at.asc().nulls_last(),
+        Delivery.case_priority.asc().nulls_last(),
         Delivery.id.asc(),
     ]
 
@@ -111,7 +80,6 @@ def callbacks_due_query(*, agent: User, now: datetime) -> Select[Any]:
     return (
         select(Delivery.id)
         .join(due, due.c.delivery_id == Delivery.id)
-        .join(Case, Case.id == Delivery.case_id)
         .where(*waiting_conditions(now), agent_scope(agent))
         .order_by(due.c.due_at.asc(), *ordering())
     )
@@ -121,7 +89,6 @@ def queue_query(*, agent: User, now: datetime) -> Select[Any]:
     """The ids of the deliveries waiting for AGENT without a callback, best first."""
     return (
         select(Delivery.id)
-        .join(Case, Case.id == Delivery.case_id)
         .where(*waiting_conditions(now), ~open_callback(), agent_scope(agent))
         .order_by(*ordering())
     )
@@ -136,7 +103,56 @@ def next_candidates(*, db_session: Session, agent: User, now: datetime, limit: i
 
 
 def group_counts(*, db_session: Session, now: datetime, today: date) -> list[dict[str, Any]]:
-    """Per agent group: waiting, due today, overdue, callbacks due, and locked (being worked)."""
+    """Per agent group: waiting, due today, overdue, callbacks due, and locked (being worked).
+
+    The call queue's size per group and deadline is kept in call_queue_tally as deliveries change
+    (deliveries.upkeep): summed here, less the queued deliveries that a live lock or a later callback holds
+    back (the few with an open callback or a lock, read through those small tables). Nothing is counted
+    over the deliveries themselves, so this costs the same at any size of history."""
+    tally = db_session.execute(
+        select(
+            CallQueueTally.agent_group,
+            func.sum(CallQueueTally.deliveries),
+            func.sum(case((CallQueueTally.deadline == today, CallQueueTally.deliveries), else_=0)),
+            func.sum(case((CallQueueTally.deadline < today, CallQueueTally.deliveries), else_=0)),
+        ).group_by(CallQueueTally.agent_group)
+    ).all()
+    groups = {group: _empty(group) for group in _agent_groups(db_session)}
+    for key, waiting, due_today, overdue in tally:
+        group = key or None
+        groups.setdefault(group, _empty(group)).update(
+            waiting=int(waiting or 0), due_today=int(due_today or 0), overdue=int(overdue or 0)
+        )
+    for group, deadline, held_back, has_callback in _held_or_called_back(db_session, now):
+        row = groups.setdefault(group, _empty(group))
+        if held_back:
+            row["waiting"] -= 1
+            row["due_today"] -= int(deadline == today)
+            row["overdue"] -= int(deadline is not None and deadline < today)
+        elif has_callback:
+            row["callbacks_due"] += 1
+    _add_locked(db_session, now, groups)
+    return _shown(groups)
+
+
+def _held_or_called_back(db_session: Session, now: datetime) -> Sequence[Any]:
+    """The queued deliveries with an open callback or a live lock: group, deadline, whether a lock or a
+    later callback holds them back, and whether they have an open (so: due) callback."""
+    open_callbacks = select(Callback.delivery_id).where(Callback.done_at.is_(None))
+    live_locks = select(TaskLock.delivery_id).where(TaskLock.expires_at > now)
+    return db_session.execute(
+        select(
+            Delivery.agent_group,
+            Delivery.deadline,
+            or_(callback_later(now), locked(now)),
+            open_callback(),
+        ).where(Delivery.in_call_queue, or_(Delivery.id.in_(open_callbacks), Delivery.id.in_(live_locks)))
+    ).all()
+
+
+def recount_groups(*, db_session: Session, now: datetime, today: date) -> list[dict[str, Any]]:
+    """group_counts counted afresh over the open deliveries from the queue's defining conditions, not
+    from anything kept (what the kept figures must equal)."""
     rows = db_session.execute(
         select(
             Delivery.agent_group,
@@ -145,13 +161,7 @@ def group_counts(*, db_session: Session, now: datetime, today: date) -> list[dic
             func.sum(case((Delivery.deadline < today, 1), else_=0)),
             func.sum(case((open_callback(), 1), else_=0)),  # waiting ones: only due callbacks stay open
         )
-        .where(*waiting_conditions(now))
-        .group_by(Delivery.agent_group)
-    ).all()
-    locked_rows = db_session.execute(
-        select(Delivery.agent_group, func.count())
-        .join(TaskLock, TaskLock.delivery_id == Delivery.id)
-        .where(TaskLock.expires_at > now)
+        .where(upkeep.in_call_queue_condition(), ~callback_later(now), ~locked(now))
         .group_by(Delivery.agent_group)
     ).all()
     groups = {group: _empty(group) for group in _agent_groups(db_session)}
@@ -162,9 +172,28 @@ def group_counts(*, db_session: Session, now: datetime, today: date) -> list[dic
             overdue=int(overdue or 0),
             callbacks_due=int(callbacks or 0),
         )
+    _add_locked(db_session, now, groups)
+    return _shown(groups)
+
+
+def _add_locked(db_session: Session, now: datetime, groups: dict[str | None, dict[str, Any]]) -> None:
+    locked_rows = db_session.execute(
+        select(Delivery.agent_group, func.count())
+        .join(TaskLock, TaskLock.delivery_id == Delivery.id)
+        .where(TaskLock.expires_at > now)
+        .group_by(Delivery.agent_group)
+    ).all()
     for group, count in locked_rows:
         groups.setdefault(group, _empty(group))["locked"] = count
-    return sorted(groups.values(), key=lambda item: (item["group"] is None, item["group"] or ""))
+
+
+def _shown(groups: dict[str | None, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every agent group, and any other group (or the shared pool) with something to count."""
+    named = {group for group in groups if group is not None}
+    return sorted(
+        (row for group, row in groups.items() if group in named or any(row[k] for k in FIGURES)),
+        key=lambda item: (item["group"] is None, item["group"] or ""),
+    )
 
 
 def _agent_groups(db_session: Session) -> set[str | None]:

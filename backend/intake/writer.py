@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from backend.deliveries import upkeep
 from backend.intake.plan import ImportCounts, ImportPlan
 from backend.intake.write_cases import ensure_court, upsert_cases, upsert_parties
 from backend.intake.write_contacts import sync_contact_points
@@ -27,5 +28,7 @@ def write_plan(*, db_session: Session, plan: ImportPlan, on_step: StepCallback |
     document_ids = upsert_documents(db_session, plan, case_ids, counts)
     step(WRITE_STEPS[3])
     sync_deliveries(db_session, plan, (case_ids, party_ids, document_ids), known_party_ids, counts)
+    # Written with Core, so the deliveries' derived facts (call queue, tally, case workers) follow here.
+    upkeep.refresh_cases(db_session.connection(), case_ids.values())
     step(WRITE_STEPS[4])
     return counts
