@@ -1,6 +1,7 @@
 """Time the desk, the lists, the wall and the case file through the real API over a court's history.
 
     .venv/bin/python benchmarks/api_at_scale.py [--deliveries 1000000] [--runs 30] [--jit-off] [--keep]
+                                                [--reuse SCHEMA]
 
 The history is the router benchmark's (benchmarks/router_pass.py `load`: set-based SQL in a private
 schema built by the migrations, 0.4 N cases, 95 % of the deliveries closed over three years, the newest
@@ -8,12 +9,15 @@ open), to which this adds what the screens read: a supervisor and three agents (
 group and own deliveries hold a tenth of the history, agent2 in the same group, agent3 in another),
 assignees and performers on the deliveries and phone attempts, a call record per phone attempt that
 rang (half of them today-ish for the wall), open callbacks (some due) on one open delivery in fifty, and
-five mass cases gathering the deliveries of every (N / 1500)th party (about 300 each at any size).
+five mass cases gathering the deliveries of every (N / 1500)th party (about 300 each at any size). The
+deliveries' derived facts (call queue, its tally, case workers: backend/deliveries/upkeep.py) are then
+rebuilt from all that, as the migration that introduced them does for a stored history.
 
 Each operation runs through the songda app in process (FastAPI's TestClient, the same routers, auth,
 audit and sessions as `songda serve`) --runs times after one warm-up; it prints p50 / p99 in ms, then
 the plans (EXPLAIN ANALYZE, BUFFERS) of the slowest statements each operation sent. Prints figures and
-asserts nothing. The schema is dropped at the end unless --keep.
+asserts nothing. The schema is dropped at the end unless --keep; --reuse times a kept one again (migrated
+to the head first) without generating anything.
 """
 
 import argparse
@@ -30,8 +34,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from router_pass import DEFAULT_URL, load, private_schema  # beside this script
-from sqlalchemy import Engine, event, text
+from router_pass import DEFAULT_URL, PrivateSchema, load, private_schema  # beside this script
+from sqlalchemy import Engine, event, select, text
 
 EXTRA_STEPS: tuple[tuple[str, str], ...] = (
     (
@@ -97,8 +101,15 @@ def add_screens_data(engine: Engine, deliveries: int, users: dict[str, int]) -> 
             rows = connection.execute(text(sql), params).rowcount
         counts.append(f"{name} {rows:,} ({time.perf_counter() - started:.0f} s)")
     print("  " + " · ".join(counts))
+    from backend.deliveries import upkeep
+
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        upkeep.rebuild(connection)
+    print(f"  derived facts rebuilt in {time.perf_counter() - started:.1f} s")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        for table in ("delivery", "delivery_attempt", "call_record", "desk_callback", "party"):
+        tables = ("delivery", "delivery_attempt", "call_record", "desk_callback", "party", "case_worker")
+        for table in (*tables, "call_queue_tally"):
             connection.exec_driver_sql(f'VACUUM (ANALYZE) "{table}"')
 
 
@@ -259,10 +270,35 @@ def measure(
         print("\n".join(f"   | {line}" for line in explain(engine, sql, params)))
 
 
-def run(url: str, deliveries: int, runs: int, keep: bool, jit_off: bool) -> None:
+@contextmanager
+def kept_schema(url: str, name: str) -> Iterator[PrivateSchema]:
+    """A schema an earlier run kept (--keep), left in place afterwards."""
+    from backend import database
+
+    admin = database.build_engine(url)
+    with admin.connect() as connection:
+        version = str(connection.exec_driver_sql("SHOW server_version").scalar())
+        jit = str(connection.exec_driver_sql("SHOW jit").scalar())
+    admin.dispose()
+    joiner = "&" if "?" in url else "?"
+    yield PrivateSchema(name, f"{url}{joiner}options=-csearch_path%3D{name}", version, jit)
+
+
+def bench_users() -> dict[str, int]:
+    """The users an earlier run made in a kept schema."""
+    from backend import database
+    from backend.auth.models import User
+
+    with database.get_session() as session:
+        rows = session.execute(select(User.username, User.id).where(User.username.startswith("bench_")))
+        return {username.removeprefix("bench_"): user_id for username, user_id in rows}
+
+
+def run(url: str, deliveries: int, runs: int, keep: bool, jit_off: bool, reuse: str | None) -> None:
     from backend import database, dbmigrate
 
-    with private_schema(url, "bench_api", keep=keep) as schema:
+    schemas = kept_schema(url, reuse) if reuse else private_schema(url, "bench_api", keep=keep)
+    with schemas as schema:
         jit = "off" if jit_off else schema.jit
         print(
             f"API at scale, {deliveries:,} deliveries, PostgreSQL {schema.server_version} (jit {jit}), "
@@ -275,14 +311,17 @@ def run(url: str, deliveries: int, runs: int, keep: bool, jit_off: bool) -> None
         from backend.config import get_settings
 
         get_settings.cache_clear()
-        dbmigrate.upgrade(schema_url)
+        dbmigrate.upgrade(schema_url, "heads")
         engine = database.configure(schema_url)
         try:
             started = time.perf_counter()
-            load(engine, deliveries)
-            users = make_users()
-            add_screens_data(engine, deliveries, users)
-            print(f"  generated in {time.perf_counter() - started:.0f} s")
+            if reuse:
+                users = bench_users()
+            else:
+                load(engine, deliveries)
+                users = make_users()
+                add_screens_data(engine, deliveries, users)
+                print(f"  generated in {time.perf_counter() - started:.0f} s")
             with engine.connect() as connection:
                 figures = connection.exec_driver_sql(
                     "SELECT (SELECT count(*) FROM delivery), "
@@ -313,8 +352,9 @@ def main() -> None:
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="keep the generated schema")
     parser.add_argument("--jit-off", action="store_true", help="jit = off on the benchmark's connections")
+    parser.add_argument("--reuse", metavar="SCHEMA", help="time a schema kept by an earlier run again")
     options = parser.parse_args()
-    run(options.url, options.deliveries, options.runs, options.keep, options.jit_off)
+    run(options.url, options.deliveries, options.runs, options.keep, options.jit_off, options.reuse)
 
 
 if __name__ == "__main__":

@@ -96,8 +96,23 @@ class CaseFileDelivery(DeliveryRead):
     attempts: list[CaseFileAttempt]
 
 
+class CaseFilePage(BaseModel):
+    """Which parties and deliveries of the case file to send: by id, after a cursor. The defaults give a
+    typical case whole; a mass case's file comes a page at a time (the page asks for more)."""
+
+    parties_after: int = Field(
+        default=0, ge=0, description="只返回编号大于此值的当事人（上一页的 parties_next）"
+    )
+    parties_limit: int = Field(default=100, ge=1, le=500, description="每页当事人数")
+    deliveries_after: int = Field(
+        default=0, ge=0, description="只返回编号大于此值的送达任务（上一页的 deliveries_next）"
+    )
+    deliveries_limit: int = Field(default=100, ge=1, le=500, description="每页送达任务数")
+
+
 class CaseFile(BaseModel):
-    """The whole case file (卷宗): parties, documents, deliveries with attempts, evidence."""
+    """The case file (卷宗): parties, documents, deliveries with attempts, evidence. Parties and deliveries
+    come a page at a time (CaseFilePage), with their totals and the cursor of the next page."""
 
     case: CaseRead
     court_name: str
@@ -105,3 +120,7 @@ class CaseFile(BaseModel):
     documents: list[DocumentRead]
     deliveries: list[CaseFileDelivery]
     evidence: list[EvidenceRead]
+    parties_total: int = Field(description="该案当事人总数")
+    parties_next: int | None = Field(description="下一页的 parties_after；为空表示没有更多")
+    deliveries_total: int = Field(description="该案送达任务总数")
+    deliveries_next: int | None = Field(description="下一页的 deliveries_after；为空表示没有更多")

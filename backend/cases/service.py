@@ -2,15 +2,15 @@
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
 from backend.cases import access
 from backend.cases.models import Case
-from backend.cases.schemas import CaseFilters, CaseSort
+from backend.cases.schemas import CaseFilePage, CaseFilters, CaseSort
 from backend.core.clock import beijing_day_start
 from backend.core.errors import NotVisible
 from backend.core.pagination import fetch_page
@@ -145,10 +145,25 @@ def list_cases(*, db_session: Session, user: User, filters: CaseFilters) -> tupl
     return fetch_page(db_session=db_session, query=case_query(user=user, filters=filters), params=filters)
 
 
+Row = TypeVar("Row", Party, Delivery)
+
+
+@dataclass
+class FilePart(Generic[Row]):
+    """One page of a case file's parties or deliveries (by id), how many there are, and where the next
+    page starts (None: this was the last)."""
+
+    items: list[Row]
+    total: int
+    next_after: int | None
+
+
 @dataclass
 class CaseFileContent:
     case: Case
     evidence: list[Evidence]
+    parties: FilePart[Party]
+    deliveries: FilePart[Delivery]
     evidence_attempts: dict[int, list[int]] = field(default_factory=dict)
     evidence_creators: dict[int, str] = field(default_factory=dict)
 
@@ -157,19 +172,23 @@ def _load_case(db_session: Session, user: User, case_id: int) -> Case:
     query = (
         select(Case)
         .where(Case.id == case_id, access.case_visible(user, Case.id))
-        .options(
-            selectinload(Case.court),
-            selectinload(Case.parties).selectinload(Party.contact_points).selectinload(ContactPoint.history),
-            selectinload(Case.documents),
-            selectinload(Case.deliveries).selectinload(Delivery.attempts).selectinload(DeliveryAttempt.facts),
-            selectinload(Case.deliveries).selectinload(Delivery.documents),
-            selectinload(Case.deliveries).selectinload(Delivery.party),
-        )
+        .options(selectinload(Case.court), selectinload(Case.documents))
     )
     case = db_session.scalar(query)
     if case is None:
         raise NotVisible("案件")
     return case
+
+
+def _file_part(
+    db_session: Session, model: type[Row], case_id: int, after: int, limit: int, *loads: Any
+) -> FilePart[Row]:
+    """The case's MODEL rows after id AFTER, at most LIMIT, with LOADS: a mass case's file costs a page."""
+    query = select(model).where(model.case_id == case_id, model.id > after).order_by(model.id)
+    items = list(db_session.scalars(query.options(*loads).limit(limit + 1)))
+    total = db_session.scalar(select(func.count()).where(model.case_id == case_id)) or 0
+    more = len(items) > limit
+    return FilePart(items[:limit], total, items[limit - 1].id if more else None)
 
 
 def _evidence_links(db_session: Session, case_id: int) -> dict[int, list[int]]:
@@ -186,9 +205,31 @@ def _evidence_links(db_session: Session, case_id: int) -> dict[int, list[int]]:
     return links
 
 
-def case_file(*, db_session: Session, user: User, case_id: int) -> CaseFileContent:
-    """Everything on file for a case in the caller's scope, or NotVisible."""
+def case_file(
+    *, db_session: Session, user: User, case_id: int, page: CaseFilePage | None = None
+) -> CaseFileContent:
+    """Everything on file for a case in the caller's scope (its parties and deliveries a page at a time),
+    or NotVisible."""
+    page = page or CaseFilePage()
     case = _load_case(db_session, user, case_id)
+    parties = _file_part(
+        db_session,
+        Party,
+        case_id,
+        page.parties_after,
+        page.parties_limit,
+        selectinload(Party.contact_points).selectinload(ContactPoint.history),
+    )
+    deliveries = _file_part(
+        db_session,
+        Delivery,
+        case_id,
+        page.deliveries_after,
+        page.deliveries_limit,
+        selectinload(Delivery.attempts).selectinload(DeliveryAttempt.facts),
+        selectinload(Delivery.documents),
+        selectinload(Delivery.party),
+    )
     evidence = list(
         db_session.scalars(select(Evidence).where(Evidence.case_id == case_id).order_by(Evidence.id))
     )
@@ -198,6 +239,8 @@ def case_file(*, db_session: Session, user: User, case_id: int) -> CaseFileConte
     return CaseFileContent(
         case=case,
         evidence=evidence,
+        parties=parties,
+        deliveries=deliveries,
         evidence_attempts=_evidence_links(db_session, case_id),
         evidence_creators=creators,
     )

@@ -15,6 +15,7 @@ from backend.cases.schemas import (
     CaseFile,
     CaseFileAttempt,
     CaseFileDelivery,
+    CaseFilePage,
     CaseFilters,
     CaseRead,
     EvidenceRead,
@@ -91,23 +92,34 @@ def _delivery(delivery: Delivery, labels: dict[tuple[DeliveryMethod, str], str])
 
 
 def _case_file(content: case_service.CaseFileContent) -> CaseFile:
-    case = content.case
+    case, parties, deliveries = content.case, content.parties, content.deliveries
     labels = _fact_labels()
     return CaseFile(
         case=CaseRead.model_validate(case),
         court_name=case.court.name,
-        parties=[PartyDetail.model_validate(party) for party in case.parties],
+        parties=[PartyDetail.model_validate(party) for party in parties.items],
         documents=[DocumentRead.model_validate(document) for document in case.documents],
-        deliveries=[_delivery(delivery, labels) for delivery in case.deliveries],
+        deliveries=[_delivery(delivery, labels) for delivery in deliveries.items],
         evidence=_evidence_read(content),
+        parties_total=parties.total,
+        parties_next=parties.next_after,
+        deliveries_total=deliveries.total,
+        deliveries_next=deliveries.next_after,
     )
 
 
 @router.get("/{case_id}/file", response_model=CaseFile)
-def get_case_file(case_id: int, request: Request, user: CurrentUser, db_session: SessionDep) -> CaseFile:
-    """The case with its parties and contact history, documents, deliveries, attempts and evidence."""
+def get_case_file(
+    case_id: int,
+    page: Annotated[CaseFilePage, Query()],
+    request: Request,
+    user: CurrentUser,
+    db_session: SessionDep,
+) -> CaseFile:
+    """The case with its parties and contact history, documents, deliveries, attempts and evidence;
+    parties and deliveries a page at a time (100 by default: a mass case's page asks for more)."""
     with service_errors():
-        content = case_service.case_file(db_session=db_session, user=user, case_id=case_id)
+        content = case_service.case_file(db_session=db_session, user=user, case_id=case_id, page=page)
     case_file = _case_file(content)
     detail = {
         "party_ids": [party.id for party in case_file.parties],

@@ -12,14 +12,15 @@ from backend.cases.models import Case
 from backend.cases.service import OPEN_DELIVERY_STATUSES
 from backend.core.clock import court_today
 from backend.core.errors import InvalidRequest, NotPermitted, NotVisible
+from backend.core.estimates import estimated_rows
 from backend.deliveries.enums import AttemptStatus, DeliveryMethod
 from backend.deliveries.models import Delivery, DeliveryAttempt, RouterAlert
 from backend.deliveries.schemas import DeliveryFilters
 from backend.parties.models import Party
 
-# Numbered pages count the matches up to this many; past it the total says "more than" (a count of a
-# scope over years of history would cost more than the page).
-COUNT_LIMIT = 10_000
+# Numbered pages count the matches up to this many; past it the total is PostgreSQL's estimate (elsewhere
+# "more than" this), marked not exact: a count of a scope over years of history would cost more than the page.
+COUNT_LIMIT = 2_000
 
 
 def _list_loads() -> tuple[Any, ...]:
@@ -85,13 +86,23 @@ def list_deliveries(
     not how deep it is, and rows added or served meanwhile neither repeat nor skip a row."""
     query = delivery_query(user=user, filters=filters)
     if filters.after is None:
-        total = _count_up_to(db_session, query, COUNT_LIMIT)
+        total = _count_or_estimate(db_session, query)
         paged = query.limit(filters.page_size).offset((filters.page - 1) * filters.page_size)
         items = list(db_session.scalars(paged).unique())
         return items, total, next_cursor(items, filters.page_size)
     deadline, last_id = parse_cursor(filters.after)
     items = _rows_after(db_session, query, deadline, last_id, filters.page_size)
     return items, None, next_cursor(items, filters.page_size)
+
+
+def _count_or_estimate(db_session: Session, query: Select[Any]) -> int:
+    """The exact number of matches up to COUNT_LIMIT; past it the planner's estimate (at least
+    COUNT_LIMIT + 1, so that it reads as not exact), or COUNT_LIMIT + 1 where there is no planner."""
+    counted = _count_up_to(db_session, query, COUNT_LIMIT)
+    if counted <= COUNT_LIMIT:
+        return counted
+    estimate = estimated_rows(db_session, query.order_by(None))
+    return max(estimate or 0, COUNT_LIMIT + 1)
 
 
 def _count_up_to(db_session: Session, query: Select[Any], limit: int) -> int:

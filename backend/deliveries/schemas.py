@@ -170,13 +170,15 @@ class RouterAlertRead(BaseModel):
 
 
 class DeliveryPage(BaseModel):
-    """A page of the deliveries list: by page number (with the total, exact up to 10,000) or after a
-    cursor (total null, not counted: a deep page costs what a first page costs)."""
+    """A page of the deliveries list: by page number (with the total: exact up to 2,000, an estimate
+    past that) or after a cursor (total null, not counted: a deep page costs what a first page costs)."""
 
     items: list[DeliveryRead]
     total: int | None
     total_exact: bool = Field(
-        default=True, description="总数是否精确；超过 10000 条时只计到 10001（表示“超过 10000 条”）"
+        default=True,
+        description="总数是否精确；超过 2000 条时为估计值（PostgreSQL 按查询计划估算；其他数据库为 2001，"
+        "表示“超过 2000 条”），界面应显示为“约 N 条”",
     )
     page: int
     page_size: int
