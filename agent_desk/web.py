@@ -129,6 +129,12 @@ def window_page() -> Response:
     return _page("window")
 
 
+@router.get("/postal")
+def postal_page() -> Response:
+    """The postal console: the day's batches, printing, tracking, receipts, costs."""
+    return _page("postal")
+
+
 @router.get("/appointment")
 def appointment_page() -> Response:
     return _page("appointment")

@@ -14,7 +14,7 @@ const staticDir = join(here, '..', 'static');
 const outDir = join(here, '..', `static.building-${process.pid}`);
 process.chdir(here); // metafile paths are relative to the working directory
 const assetsDir = join(outDir, 'assets');
-const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment', 'console', 'docs', 'board', 'admin', 'portal'];
+const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment', 'console', 'docs', 'board', 'admin', 'portal', 'postal'];
 pages.push('cases', 'casefile'); // the console's cases list and case file (/cases, /cases/{id})
 // PDF.js's worker is its own entry (pdf.worker.js, loaded by lib/pdfview.js); its CMaps and standard fonts
 // (Chinese text in PDFs without embedded fonts) are copied to assets/pdfjs/.

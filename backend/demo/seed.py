@@ -17,6 +17,7 @@ from backend.config import get_settings
 from backend.core.clock import BEIJING
 from backend.courts.models import Court
 from backend.database import utcnow
+from backend.demo import mail as demo_mail
 from backend.demo import users as demo_users
 from backend.demo import windows as demo_windows
 from backend.demo.plan import CasePlan, CasePlanner
@@ -98,6 +99,8 @@ def seed_demo(
     demo_windows.book_today(
         db_session=db_session, court=court, today=moment.astimezone(BEIJING).date(), booker=booker, now=moment
     )
+    clerk = db_session.scalars(select(User).where(User.username == "clerk1")).one()
+    demo_mail.ensure_mail(db_session=db_session, court=court, clerk=clerk, now=moment)
     return SeedReport(False, written, created_users, removed, time.perf_counter() - started)
 
 

@@ -102,7 +102,9 @@ def _unbatched_attempts(db_session: Session, court_id: int | None) -> list[Deliv
     return list(db_session.scalars(query))
 
 
-def _item_for(db_session: Session, attempt: DeliveryAttempt) -> PostalItem | None:
+def letter_item(db_session: Session, attempt: DeliveryAttempt) -> PostalItem | None:
+    """The letter of a planned postal attempt (its address, recipient, case and documents), not yet in a
+    batch; None when the party has no usable address."""
     delivery = attempt.delivery
     address = db_session.get(ContactPoint, attempt.contact_point_id) if attempt.contact_point_id else None
     if address is None or address.kind is not ContactKind.address:
@@ -136,7 +138,7 @@ def build_batches(*, db_session: Session, actor: User, day: date, court_id: int 
     report = BuildReport()
     batches: dict[int, PostalBatch] = {}
     for attempt in _unbatched_attempts(db_session, _court_of(actor, court_id)):
-        item = _item_for(db_session, attempt)
+        item = letter_item(db_session, attempt)
         if item is None:
             report.without_address.append(attempt.id)
             continue

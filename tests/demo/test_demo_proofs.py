@@ -13,13 +13,14 @@ from backend import database
 from backend.deliveries.channels import channel_for, fact_time
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryStatus
 from backend.deliveries.facts import recorded_facts
-from backend.deliveries.models import AttemptFact, Delivery, DeliveryAttempt
+from backend.deliveries.models import AttemptFact, Delivery, DeliveryAttempt, attempt_evidence
 from backend.demo.seed import SeedReport, seed_demo
 from backend.evidence.fact_audit import incomplete_services
 from backend.evidence.models import Evidence
 from backend.evidence.storage import absolute_path
 from backend.evidence.verification import cases_with_evidence, verify_case_chain
 from backend.evidence.witness import witness_path
+from backend.postal.models import PostalItem
 from backend.proofs.service import generate_proof
 from tests.conftest import _empty_all_tables as empty_all_tables
 
@@ -77,8 +78,16 @@ def test_every_chain_of_the_demo_verifies(db_session: Session) -> None:
 
 
 def test_evidence_is_marked_as_demo_material(db_session: Session) -> None:
-    items = db_session.scalars(select(Evidence)).all()
+    """What the demo writes is marked; its court mail goes through the real postal flow (the fake vendor's
+    waybills), whose tracking logs and proofs rest on that flow's own records."""
+    mail = select(attempt_evidence.c.evidence_id).join(
+        PostalItem, PostalItem.attempt_id == attempt_evidence.c.attempt_id
+    )
+    mailed = set(db_session.scalars(mail))
+    items = db_session.scalars(select(Evidence).where(Evidence.id.not_in(mailed))).all()
     assert items and all(item.created_by_system == "demo" and item.metadata_json["demo"] for item in items)
+    waybills = db_session.scalars(select(PostalItem.waybill_no).where(PostalItem.waybill_no.is_not(None)))
+    assert mailed and all(waybill.endswith("FK") for waybill in waybills)  # the fake vendor's
 
 
 def test_facts_fit_their_attempt_and_give_its_legal_date(db_session: Session) -> None:
