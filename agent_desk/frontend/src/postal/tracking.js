@@ -55,8 +55,10 @@ export class TrackingView {
 
   async load() {
     const query = this.filter.split(',').map((status) => `status=${status}`).join('&');
+    const asked = (this.asked = (this.asked || 0) + 1);
     try {
       const letters = await api(`/api/postal/letters?${query}`);
+      if (asked !== this.asked) return; // a later choice of filter is being loaded: this answer is stale
       replaceChildren(this.box.querySelector('#tracking-list'),
         letters.length ? lettersTable(letters, (id) => this.open(id)) : h('p', { class: 'empty' }, '没有该状态的邮件。'));
     } catch (error) {
@@ -130,8 +132,10 @@ export class SilentView {
   }
 
   async load() {
+    const asked = (this.asked = (this.asked || 0) + 1);
     try {
       const letters = await api(`/api/postal/silent?days=${this.days}`);
+      if (asked !== this.asked) return;
       replaceChildren(this.box.querySelector('#silent-list'),
         letters.length
           ? [h('p', {}, `共 ${letters.length} 件超过 ${this.days} 天无轨迹：`), lettersTable(letters, (id) => this.open(id))]
