@@ -9,7 +9,7 @@ import { currentToken } from '../lib/session.js';
 import { enqueue, pending, remove, update } from './store.js';
 
 export const CHUNK_BYTES = 256 * 1024;
-const RETRY_MS = 15000;
+const RETRY_MS = 5000;
 
 const PATHS = {
   check_in: (record) => `/api/field/tasks/${record.assignment_id}/check-in`,
