@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from router_pass import DEFAULT_URL, PrivateSchema, load, private_schema  # beside this script
 from sqlalchemy import Engine, event, select, text
 
+from backend.deliveries.queries import COUNT_LIMIT
+
 EXTRA_STEPS: tuple[tuple[str, str], ...] = (
     (
         "assignees",
@@ -181,6 +183,27 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
     return median(samples) * 1000, cuts[98] * 1000
 
 
+def last_page_cursor(who: str, query: dict[str, Any]) -> str:
+    """The cursor whose page is the list's last (the 51st row from the end), from the API's own query."""
+    from backend import database
+    from backend.auth.models import User
+    from backend.deliveries.models import Delivery
+    from backend.deliveries.queries import delivery_query
+    from backend.deliveries.schemas import DeliveryFilters
+
+    with database.get_session() as session:
+        user = session.scalars(select(User).where(User.username == f"bench_{who}")).one()
+        backwards = (
+            delivery_query(user=user, filters=DeliveryFilters(**query))
+            .order_by(None)
+            .order_by(Delivery.deadline.desc().nulls_first(), Delivery.id.desc())
+            .offset(50)
+            .limit(1)
+        )
+        row = session.scalars(backwards).first()
+        return "" if row is None else f"{row.deadline.isoformat() if row.deadline else ''}~{row.id}"
+
+
 def operations(
     client: Any, headers: dict[str, dict[str, str]], deliveries: int
 ) -> dict[str, Callable[[], Any]]:
@@ -195,14 +218,14 @@ def operations(
         return run
 
     def listing(who: str, which: str, **query: Any) -> Callable[[], Any]:
+        """Page 1; the deepest numbered page whose total is still counted exactly ("deep"); or the last
+        page, reached by cursor ("last": the cursor after the 51st row from the end, as paging on from
+        the first page would arrive at it)."""
         params = {"page_size": 50, "page": 1, **query}
-        if which in ("last", "cursor"):
-            first = client.get("/api/deliveries", params=params, headers=headers[who]).json()
-            params["page"] = max(1, -(-first["total"] // 50))
-        if which == "cursor":  # the last page reached by cursor, when the API pages by cursor
-            params["page"] -= 1
-            before_last = client.get("/api/deliveries", params=params, headers=headers[who]).json()
-            params["after"] = before_last.get("next_cursor") or ""
+        if which == "deep":
+            params["page"] = COUNT_LIMIT // 50
+        if which == "last":
+            params["after"] = last_page_cursor(who, query)
 
         def run() -> Any:
             return client.get("/api/deliveries", params=params, headers=headers[who])
@@ -217,10 +240,12 @@ def operations(
         "next task, agent_heavy": next_task("heavy"),
         "list overdue p1, supervisor": listing("supervisor", "first", overdue=True),
         "list overdue last, supervisor": listing("supervisor", "last", overdue=True),
+        "list overdue p40, supervisor": listing("supervisor", "deep", overdue=True),
         "list p1, agent_heavy": listing("heavy", "first"),
         "list last, agent_heavy": listing("heavy", "last"),
-        "list overdue last by cursor, sv": listing("supervisor", "cursor", overdue=True),
-        "list last by cursor, agent_heavy": listing("heavy", "cursor"),
+        "list p40, agent_heavy": listing("heavy", "deep"),
+        "list p1, agent3": listing("agent3", "first"),
+        "list last, agent3": listing("agent3", "last"),
         "wall snapshot": lambda: client.get("/api/wall", headers=headers["supervisor"]),
         "case file, mass case": lambda: client.get(
             f"/api/cases/{mass_case}/file", headers=headers["supervisor"]

@@ -103,11 +103,11 @@ class CaseFilePage(BaseModel):
     parties_after: int = Field(
         default=0, ge=0, description="只返回编号大于此值的当事人（上一页的 parties_next）"
     )
-    parties_limit: int = Field(default=100, ge=1, le=500, description="每页当事人数")
+    parties_limit: int = Field(default=50, ge=1, le=500, description="每页当事人数")
     deliveries_after: int = Field(
         default=0, ge=0, description="只返回编号大于此值的送达任务（上一页的 deliveries_next）"
     )
-    deliveries_limit: int = Field(default=100, ge=1, le=500, description="每页送达任务数")
+    deliveries_limit: int = Field(default=50, ge=1, le=500, description="每页送达任务数")
 
 
 class CaseFile(BaseModel):

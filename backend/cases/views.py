@@ -117,7 +117,7 @@ def get_case_file(
     db_session: SessionDep,
 ) -> CaseFile:
     """The case with its parties and contact history, documents, deliveries, attempts and evidence;
-    parties and deliveries a page at a time (100 by default: a mass case's page asks for more)."""
+    parties and deliveries a page at a time (50 by default: a mass case's page asks for more)."""
     with service_errors():
         content = case_service.case_file(db_session=db_session, user=user, case_id=case_id, page=page)
     case_file = _case_file(content)
