@@ -205,6 +205,8 @@ class WindowAttempt(BaseModel):
     missing_for_refusal: list[str]
     proof_evidence_id: int | None
     booking_id: int | None
+    outcome_label: str | None = None
+    next_step: str | None = Field(default=None, description="未到或取消后，已安排的下一种送达方式")
 
 
 class WalkInCandidate(BaseModel):

@@ -22,7 +22,14 @@ from backend.core.clock import court_today
 from backend.core.errors import InvalidRequest, NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep, utcnow
-from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod, DeliveryStatus
+from backend.deliveries.enums import (
+    METHOD_LABELS,
+    OUTCOME_LABELS,
+    AttemptOutcome,
+    AttemptStatus,
+    DeliveryMethod,
+    DeliveryStatus,
+)
 from backend.deliveries.facts import fact_rows, fact_sheet
 from backend.deliveries.models import Delivery, DeliveryAttempt, attempt_evidence
 from backend.evidence.enums import EvidenceKind
@@ -131,7 +138,24 @@ def _attempt_read(db_session: Session, attempt: DeliveryAttempt) -> WindowAttemp
         missing_for_refusal=[fact.label for fact, row in refusal if row is None] + authorisation,
         proof_evidence_id=_proof_evidence_id(db_session, attempt.id),
         booking_id=booking_id,
+        outcome_label=OUTCOME_LABELS.get(attempt.outcome) if attempt.outcome else None,
+        next_step=_next_step(attempt),
     )
+
+
+def _next_step(attempt: DeliveryAttempt) -> str | None:
+    """After a no-show or a cancel: the method the router planned next, and by when it starts."""
+    if attempt.status not in (AttemptStatus.failed, AttemptStatus.cancelled):
+        return None
+    later = [
+        other
+        for other in attempt.delivery.attempts
+        if other.id > attempt.id and other.status in (AttemptStatus.planned, AttemptStatus.in_progress)
+    ]
+    if not later:
+        return None
+    following = later[0]
+    return f"{METHOD_LABELS[following.method]}（{following.notes or '已安排'}）"
 
 
 def _visible_attempt(db_session: Session, user: User, attempt_id: int) -> DeliveryAttempt:

@@ -21,6 +21,7 @@ from tests.api.conftest import World
 from tests.conftest import TEST_PASSWORD
 from tests.desk.servers import api_process
 from tests.pickup.conftest import DEFENDANT_ID, Window
+from tests.pickup.test_window import pdf_images
 
 STATIC = Path(__file__).resolve().parents[2] / "agent_desk" / "static" / "window.html"
 
@@ -36,6 +37,17 @@ def _draw(page: Page, area: str, wave: int) -> None:
     for step in range(1, 25):
         page.mouse.move(x + step * 14, y + (-1) ** step * wave, steps=2)
     page.mouse.up()
+
+
+def open_window(page: Page, base: str, user: User) -> None:
+    """Log in as USER and open the window screen (whatever page the role lands on)."""
+    page.goto(f"{base}/login")
+    page.fill("#username", user.username)
+    page.fill("#password", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.goto(f"{base}/window")
+    page.wait_for_selector("#day h2")
 
 
 def _items(attempt_id: int, kind: EvidenceKind) -> list[Evidence]:
@@ -109,3 +121,4 @@ def test_a_party_checked_in_by_id_signs_on_the_canvas_and_is_served_with_the_pro
     ]
     expected += ["送达地址确认书", "金融大街", "13910002000", "同意电子送达：是", "交付时间", "已送达"]
     assert [item for item in expected if item not in text] == [], text
+    assert len(pdf_images(proof.id)) == 2  # both signatures, drawn on the proof

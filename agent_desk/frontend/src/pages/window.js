@@ -5,6 +5,7 @@ import '../window/window.css';
 
 import { api } from '../lib/api.js';
 import { requireLogin, showUser } from '../lib/chrome.js';
+import { showNav } from '../lib/consolenav.js';
 import { byId, h, replaceChildren, toast } from '../lib/dom.js';
 import { renderBookings } from '../window/bookings.js';
 import { renderCheckIn, renderWalkIn } from '../window/checkin.js';
@@ -12,6 +13,13 @@ import { WindowService } from '../window/service.js';
 import { renderSettings } from '../window/settings.js';
 
 const REFRESH_MS = 30000;
+const ISO_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }); // YYYY-MM-DD
+
+/** Today at the court (Beijing). */
+function courtDay() {
+  return ISO_DAY.format(new Date());
+}
+
 const DAY = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'long', day: 'numeric', weekday: 'long' });
 
 class CourtWindow {
@@ -26,7 +34,9 @@ class CourtWindow {
 
   async start() {
     showUser(this.user);
-    byId('today').textContent = DAY.format(new Date());
+    showNav(this.user, location.pathname);
+    const picker = h('input', { type: 'date', id: 'window-date', 'aria-label': '查看其他日期的预约', value: courtDay(), onchange: (event) => { this.day = event.target.value || null; this.selected = null; this.refresh(); } });
+    replaceChildren(byId('today'), DAY.format(new Date()), ' ', picker);
     this.windows = await api('/api/window/windows');
     await this.refresh();
     this.home();
@@ -35,11 +45,13 @@ class CourtWindow {
 
   async refresh() {
     try {
-      this.bookings = await api('/api/window/bookings');
+      const asked = this.day && this.day !== courtDay() ? `?date=${this.day}` : '';
+      this.bookings = await api(`/api/window/bookings${asked}`);
     } catch (error) {
       toast(`预约加载失败：${error.message}`, 'error');
     }
-    renderBookings(byId('day'), this.bookings, { selectedId: this.selected?.id, onPick: (booking) => this.pick(booking) });
+    const today = !this.day || this.day === courtDay();
+    renderBookings(byId('day'), this.bookings, { selectedId: this.selected?.id, onPick: (booking) => this.pick(booking), day: today ? null : this.day });
   }
 
   /** The right side without a party: the check-in or walk-in form. */

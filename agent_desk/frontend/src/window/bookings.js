@@ -9,7 +9,7 @@ export function courtTime(iso) {
 }
 
 /** Render BOOKINGS into BOX grouped by slot; onPick(booking) when one is tapped. */
-export function renderBookings(box, bookings, { selectedId, onPick }) {
+export function renderBookings(box, bookings, { selectedId, onPick, day = null }) {
   const groups = new Map();
   for (const booking of bookings) {
     const key = `${courtTime(booking.starts_at)}-${courtTime(booking.ends_at)}`;
@@ -19,8 +19,8 @@ export function renderBookings(box, bookings, { selectedId, onPick }) {
   const waiting = bookings.filter((b) => b.status === 'booked').length;
   replaceChildren(
     box,
-    h('h2', {}, `今日预约（${bookings.length} 人，待签到 ${waiting} 人）`),
-    bookings.length ? null : h('p', { class: 'muted' }, '今日没有预约。未预约来院的当事人请在右侧「现场来院」中查找。'),
+    h('h2', {}, day ? `${day} 的预约（${bookings.length} 人）` : `今日预约（${bookings.length} 人，待签到 ${waiting} 人）`),
+    bookings.length ? null : h('p', { class: 'muted' }, day ? '该日没有预约。' : '今日没有预约。未预约来院的当事人请在右侧「现场来院」中查找。'),
     [...groups.entries()].map(([span, items]) =>
       h('div', { class: 'slot-group' }, h('div', { class: 'slot-time' }, span), items.map((booking) => bookingCard(booking, selectedId, onPick))),
     ),

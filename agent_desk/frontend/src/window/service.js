@@ -36,14 +36,13 @@ export class WindowService {
     const attempt = this.attempt;
     const facts = this.facts();
     const served = attempt.status === 'succeeded';
+    if (attempt.status === 'failed' || attempt.status === 'cancelled') {
+      replaceChildren(this.box, this.partyLine('返回'), this.endedBox());
+      return;
+    }
     replaceChildren(
       this.box,
-      h('div', { class: 'booking-line' },
-        h('span', { class: 'booking-name', id: 'party-name' }, attempt.party_name),
-        h('span', {}, attempt.party_id_masked),
-        h('span', {}, attempt.case_number),
-        h('button', { type: 'button', class: 'btn btn-small push-right', onclick: () => this.close() }, served ? '办理下一位' : '返回'),
-      ),
+      this.partyLine(served ? '办理下一位' : '返回'),
       served ? this.servedBox() : null,
       h('ol', { class: 'steps' },
         this.step('身份核验', facts.identity_check, () => null, [facts.appointment || facts.walk_in, facts.proxy]),
@@ -54,6 +53,26 @@ export class WindowService {
         facts.refusal_note ? this.step('拒绝签收（留置）', facts.refusal_note, () => null, [facts.witness]) : null,
       ),
       served ? null : this.finish(facts),
+    );
+  }
+
+  partyLine(closeLabel) {
+    const attempt = this.attempt;
+    return h('div', { class: 'booking-line' },
+      h('span', { class: 'booking-name', id: 'party-name' }, attempt.party_name),
+      h('span', {}, attempt.party_id_masked),
+      h('span', {}, attempt.case_number),
+      h('button', { type: 'button', class: 'btn btn-small push-right', onclick: () => this.close() }, closeLabel),
+    );
+  }
+
+  /** A booking that ended without a pickup (no-show, cancelled): what happened and what comes next. */
+  endedBox() {
+    const attempt = this.attempt;
+    const what = attempt.status === 'cancelled' ? '预约已取消' : `未能领取：${attempt.outcome_label || '未按约来院'}`;
+    return h('div', { class: 'refused-box', id: 'ended' },
+      h('div', {}, what),
+      h('div', { class: 'step-fact', id: 'next-step' }, attempt.next_step ? `已安排下一步：${attempt.next_step}` : '尚未安排下一种送达方式，请联系主管'),
     );
   }
 
