@@ -153,6 +153,18 @@ def console_page() -> Response:
     return _page("console")
 
 
+@router.get("/imports")
+def imports_page() -> Response:
+    """Imports of the court's export: upload, progress, problems and their Excel (clerks, admins)."""
+    return _page("imports")
+
+
+@router.get("/hearings")
+def hearings_page() -> Response:
+    """The hearing schedule: set or move hearings, summons at risk, the week per courtroom."""
+    return _page("hearings")
+
+
 @router.get("/cases")
 def cases_page() -> Response:
     """The cases list: search, sort, pages (clerks, supervisors, admins)."""

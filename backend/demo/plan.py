@@ -25,6 +25,7 @@ SERVICE_DAYS = {
     CaseType.administrative: 5,
 }
 HEARING_TIMES = (time(9, 0), time(9, 30), time(10, 0), time(14, 0), time(14, 30))
+COURTROOMS = ("第一法庭", "第二法庭", "第三法庭", "第五法庭")
 
 
 def beijing(day: date, at: time) -> datetime:

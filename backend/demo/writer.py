@@ -17,7 +17,7 @@ from backend.deliveries.enums import AttemptStatus
 from backend.deliveries.models import Delivery, DeliveryAttempt, delivery_document
 from backend.demo import pdfs
 from backend.demo.people import SOURCE
-from backend.demo.plan import AttemptPlan, CasePlan, DeliveryPlan, beijing, role_label
+from backend.demo.plan import COURTROOMS, AttemptPlan, CasePlan, DeliveryPlan, beijing, role_label
 from backend.demo.proof_writer import PlacedAttempt, ProofWriter
 from backend.demo.reset import DEMO_DOCUMENTS_DIR, DEMO_KEY_PREFIX
 from backend.documents.models import Document
@@ -97,6 +97,7 @@ class DemoWriter:
             "judge_name": plan.judge,
             "clerk_name": plan.clerk,
             "hearing_at": plan.hearing_at,
+            "courtroom": _courtroom(plan),
             "service_deadline": plan.service_deadline,
             "created_at": min(beijing(plan.filed_on, time(10, 0)), self.now),
         }
@@ -269,3 +270,8 @@ def _attempts_by_case(plans: list[CasePlan], case_ids: list[int]) -> Iterator[tu
         for delivery in plan.deliveries:
             for attempt in delivery.attempts:
                 yield case_id, attempt
+
+
+def _courtroom(plan: CasePlan) -> str | None:
+    """The hearing's room by case number, not drawn from the seeded sequence (the rest stays the same)."""
+    return COURTROOMS[sum(map(ord, plan.case_number)) % len(COURTROOMS)] if plan.hearing_at else None

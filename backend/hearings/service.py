@@ -150,7 +150,9 @@ def hearing_end(case: Case) -> datetime:
 
 
 def _overlap(one: Case, other: Case) -> bool:
-    if one.id == other.id or one.courtroom != other.courtroom or not one.hearing_at or not other.hearing_at:
+    if one.id == other.id or not one.courtroom or one.courtroom != other.courtroom:
+        return False
+    if not one.hearing_at or not other.hearing_at:
         return False
     return one.hearing_at < hearing_end(other) and other.hearing_at < hearing_end(one)
 
