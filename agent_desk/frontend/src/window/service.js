@@ -45,7 +45,7 @@ export class WindowService {
       this.partyLine(served ? '办理下一位' : '返回'),
       served ? this.servedBox() : null,
       h('ol', { class: 'steps' },
-        this.step('身份核验', facts.identity_check, () => null, [facts.appointment || facts.walk_in, facts.proxy]),
+        this.step('身份核验', facts.identity_check, () => null, [facts.appointment || facts.walk_in]),
         facts.proxy ? this.step('授权委托书扫描件', facts.authorisation_scan, () => this.authorisationForm()) : null,
         this.step('交付文书', facts.documents_handed, () => this.handOverForm(), [facts.handed_over_at]),
         this.step('签署送达回证', facts.signature, () => (facts.refusal_note ? null : this.receiptForm())),
