@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-SEARCH_SECONDS = 1
+SEARCH_SECONDS = 1  # per 50 visits, at most 3 s (guided local search uses all of it)
 DAY_S = 24 * 3600
 DROP_PENALTY = 10_000_000  # metres: leaving a visit out costs more than any detour that could make it
 
@@ -69,6 +69,12 @@ def _arc_matrices(
     return metres, seconds
 
 
+def search_ms(visits: int) -> int:
+    if visits <= 8:
+        return 200
+    return int(1000 * SEARCH_SECONDS * min(3.0, max(1.0, visits / 50)))
+
+
 def plan_routes(
     matrix: list[list[int]],
     *,
@@ -94,14 +100,14 @@ def plan_routes(
     model.SetArcCostEvaluatorOfAllVehicles(distance)
     if len(starts) > 1:
         model.AddDimension(distance, 0, 10_000_000, True, "distance")
-        model.GetDimensionOrDie("distance").SetGlobalSpanCostCoefficient(20)
+        model.GetDimensionOrDie("distance").SetGlobalSpanCostCoefficient(1)
     time = None
     if timed:
         time = _time_dimension(model, manager, model.RegisterTransitMatrix(seconds), nodes, shifts, windows)
     parameters = pywrapcp.DefaultRoutingSearchParameters()
     parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
     parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
-    parameters.time_limit.FromMilliseconds(SEARCH_SECONDS * 1000 if len(stops) > 8 else 200)
+    parameters.time_limit.FromMilliseconds(search_ms(len(stops)))
     solution = model.SolveWithParameters(parameters)
     if solution is None:
         raise RuntimeError("route planning found no solution")
