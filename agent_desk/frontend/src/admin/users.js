@@ -26,6 +26,7 @@ export class UsersTab {
       this.container,
       h('h2', {}, '新建用户'),
       this.createForm(),
+      h('p', { class: 'muted', id: 'extension-hint' }, '分机号须为话务系统已开通的分机（设置项 SONGDA_AGENT_EXTENSIONS，默认 1001–1030）；设置后该用户刷新页面即可使用网页话机接听、监听。'),
       h('h2', { class: 'section-gap' }, `用户（${this.users.length}）`),
       h('table', { class: 'data-table', id: 'users' },
         h('thead', {}, h('tr', {}, ['用户名', '姓名', '角色', '分机', '坐席组', '状态', '最近登录', ''].map((title) => h('th', {}, title)))),
