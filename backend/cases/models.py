@@ -32,7 +32,7 @@ class Case(Base):
     court_id: Mapped[int] = mapped_column(ForeignKey("court.id"), index=True)
     case_number: Mapped[str] = mapped_column(String(64), unique=True)
     case_number_key: Mapped[str] = mapped_column(
-        String(64), Computed(CASE_NUMBER_KEY_SQL), nullable=True, index=True
+        String(64), Computed(CASE_NUMBER_KEY_SQL, persisted=True), nullable=True, index=True
     )
     cause: Mapped[str] = mapped_column(String(200))
     case_type: Mapped[CaseType] = mapped_column(enum_column(CaseType), index=True)

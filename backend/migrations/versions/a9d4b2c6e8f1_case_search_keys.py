@@ -24,7 +24,9 @@ PHONE = "kind = 'phone'"
 
 def upgrade() -> None:
     # SQLite adds a computed column only as VIRTUAL (still indexable); PostgreSQL stores it.
-    op.add_column("case", sa.Column("case_number_key", sa.String(64), sa.Computed(KEY_SQL), nullable=True))
+    stored = op.get_context().dialect.name == "postgresql"
+    computed = sa.Computed(KEY_SQL, persisted=stored)
+    op.add_column("case", sa.Column("case_number_key", sa.String(64), computed, nullable=True))
     op.create_index("ix_case_case_number_key", "case", ["case_number_key"])
     op.create_index(
         "ix_contact_point_phone_value",

@@ -149,6 +149,41 @@ function proofState(item) {
   return h('span', { class: 'state state-verified verify-state' }, verification.intact ? '完好（证据链完整）' : '文件完好');
 }
 
+// Proofs download through plain links to signed, expiring URLs (the browser's own download, no script at
+// click time), issued when the list is drawn and again before they expire.
+const LINK_REFRESH_MS = 20 * 60 * 1000;
+const proofLinks = new Map(); // evidence id -> signed URL
+let linkTimer = null;
+
+function proofLink(item) {
+  const url = proofLinks.get(item.id);
+  return h('a', {
+    class: 'btn btn-small download-proof',
+    href: url || '#',
+    download: `送达回证-${item.id}.pdf`,
+    'aria-disabled': url ? null : 'true',
+    dataset: { evidence: String(item.id) },
+  }, '下载');
+}
+
+async function issueProofLinks(proofs) {
+  await Promise.all(proofs.map(async (item) => {
+    try {
+      const link = await api(`/api/evidence/${item.id}/media-link`, { method: 'POST' });
+      proofLinks.set(item.id, link.url);
+      const anchor = document.querySelector(`.download-proof[data-evidence="${item.id}"]`);
+      if (anchor) {
+        anchor.href = link.url;
+        anchor.removeAttribute('aria-disabled');
+      }
+    } catch (error) {
+      toast(`回证下载链接获取失败：${error.message}`, 'error');
+    }
+  }));
+  clearTimeout(linkTimer);
+  linkTimer = setTimeout(() => issueProofLinks(proofs), LINK_REFRESH_MS);
+}
+
 function renderEvidence(evidence) {
   const proofs = evidence.filter((item) => item.kind === 'proof_pdf');
   const counts = {};
@@ -160,7 +195,7 @@ function renderEvidence(evidence) {
     h('td', {}, proofState(item)),
     h('td', { class: 'actions' },
       h('button', { class: 'btn btn-small', type: 'button', onclick: () => showPdf(`送达回证 #${item.id}`, `/api/evidence/${item.id}/content`) }, '查看'),
-      h('button', { class: 'btn btn-small download-proof', type: 'button', onclick: () => download(`/api/evidence/${item.id}/content`, `送达回证-${item.id}.pdf`) }, '下载'))));
+      proofLink(item))));
   replaceChildren(byId('proofs'),
     h('h2', {}, `送达回证与证据（证据 ${evidence.length} 项）`),
     proofs.length
@@ -212,6 +247,7 @@ async function start(user) {
   renderDocuments(file.documents);
   renderTimeline(file.deliveries);
   renderEvidence(file.evidence);
+  const proofsReady = issueProofLinks(file.evidence.filter((item) => item.kind === 'proof_pdf'));
   const verifyButton = byId('verify');
   verifyButton.hidden = !['clerk', 'supervisor', 'admin'].includes(user.role);
   verifyButton.addEventListener('click', () => verifyChain(file));
@@ -221,6 +257,7 @@ async function start(user) {
   } catch (error) {
     replaceChildren(byId('calls'), h('h2', {}, '通话'), h('p', { class: 'error-text' }, `通话加载失败：${error.message}`));
   }
+  await proofsReady;
   document.body.dataset.ready = 'all';
 }
 
