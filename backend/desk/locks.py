@@ -25,9 +25,13 @@ ROUNDS = 3
 class NoTaskWaiting(RuleViolation):
     """No delivery waits for this agent."""
 
+    code = "queue_empty"
+
 
 class NotLocked(RuleViolation):
     """The task is not (or no longer) locked to this agent."""
+
+    code = "not_locked"
 
 
 def lock_ttl() -> timedelta:

@@ -36,6 +36,8 @@ ON_A_CALL = (P.ringing, P.on_call)
 class PresenceRefused(RuleViolation):
     """The presence change is not allowed from the current state."""
 
+    code = "presence_refused"
+
 
 def wrap_up_time() -> timedelta:
     return timedelta(seconds=get_settings().desk_wrap_up_seconds)

@@ -82,3 +82,14 @@ def test_tasks_held_by_other_agents_and_an_empty_queue_are_told_apart(
     assert desk_client.post("/api/desk/next", headers=holder.headers).status_code == 200
     refusal = _next(desk_client, agent)
     assert refusal["code"] == "all_taken" and "1 个任务正由其他专员处理" in refusal["detail"]
+
+
+def test_other_desk_refusals_carry_their_code_beside_the_message(
+    desk_client: TestClient, sign_in: Callable[..., Session]
+) -> None:
+    made = add_delivery()
+    agent = sign_in(Role.agent)
+    released = desk_client.post(f"/api/desk/tasks/{made.delivery_id}/release", json={}, headers=agent.headers)
+    assert released.status_code == 409
+    assert released.json()["code"] == "not_locked"
+    assert released.json()["detail"] == "该任务未锁定给您（可能已超时释放），请重新领取任务"
