@@ -60,7 +60,7 @@ class DeliveriesBoard {
 
   renderResults() {
     const all = this.items.length > 0 && this.items.every((item) => this.selected.has(item.id));
-    const total = this.total ? `共 ${this.total.total}${this.total.total_exact ? '' : '+'} 条` : '';
+    const total = this.total ? `${this.total.total_exact ? '共' : '约'} ${this.total.total.toLocaleString('zh-CN')} 条` : '';
     replaceChildren(
       byId('results'),
       h('div', { class: 'bulk-bar' }, h('h2', {}, '送达任务'), h('span', { class: 'muted', id: 'result-total' }, total),
