@@ -196,6 +196,12 @@ def admin_page() -> Response:
     return _page("admin")
 
 
+@router.get("/admin/sms")
+def sms_inbox_page() -> Response:
+    """The admin's SMS inbox: what the embedded Kannel's fake SMSC received, links clickable."""
+    return _page("sms")
+
+
 @router.get("/login")
 def login_page() -> Response:
     return _page("login")

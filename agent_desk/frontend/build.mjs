@@ -14,7 +14,7 @@ const staticDir = join(here, '..', 'static');
 const outDir = join(here, '..', `static.building-${process.pid}`);
 process.chdir(here); // metafile paths are relative to the working directory
 const assetsDir = join(outDir, 'assets');
-const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment', 'console', 'docs', 'board', 'admin', 'portal', 'postal'];
+const pages = ['login', 'desk', 'wall', 'field', 'window', 'appointment', 'console', 'docs', 'board', 'admin', 'sms', 'portal', 'postal'];
 pages.push('cases', 'casefile'); // the console's cases list and case file (/cases, /cases/{id})
 pages.push('imports', 'hearings'); // the court export's imports (/imports) and the hearing schedule (/hearings)
 // PDF.js's worker is its own entry (pdf.worker.js, loaded by lib/pdfview.js); its CMaps and standard fonts

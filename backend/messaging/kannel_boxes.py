@@ -149,10 +149,17 @@ class KannelBoxes:
     def fakesmsc_log(self) -> Path:
         return self.directory / "fakesmsc.out"
 
-    def fake_smsc_inbox(self) -> list[ReceivedSms]:
-        """What the fake SMSC received, concatenated parts joined (for tests and the demo)."""
+    def fake_smsc_inbox(self, *, tail_bytes: int | None = None) -> list[ReceivedSms]:
+        """What the fake SMSC received, concatenated parts joined (for tests and the demo); TAIL_BYTES:
+        read only the end of its log (the latest messages; one cut through at the start is dropped)."""
         try:
-            return received_messages(self.fakesmsc_log.read_text(encoding="utf-8", errors="replace"))
+            with self.fakesmsc_log.open("rb") as log:
+                if tail_bytes is not None and log.seek(0, os.SEEK_END) > tail_bytes:
+                    log.seek(-tail_bytes, os.SEEK_END)
+                    log.readline()  # the rest of a line the cut went through
+                else:
+                    log.seek(0)
+                return received_messages(log.read().decode("utf-8", errors="replace"))
         except FileNotFoundError:
             return []
 

@@ -13,6 +13,7 @@ export const STAFF_PAGES = [
   { path: '/postal', title: '邮寄送达', roles: ['clerk', 'supervisor', 'admin'] },
   { path: '/field', title: '外出送达', roles: ['field_officer', 'supervisor', 'admin'] },
   { path: '/admin', title: '系统管理', roles: ['admin'] },
+  { path: '/admin/sms', title: '短信收件箱', roles: ['admin'] },
 ];
 
 /** The pages a role may open, in navigation order. */

@@ -19,6 +19,7 @@ const PAGE_HINTS = {
   '/postal': '邮寄送达：EMS 法院专递、妥投与退件',
   '/field': '外出送达任务清单、现场记录',
   '/admin': '用户与角色、领取窗口、审计日志',
+  '/admin/sms': '内置模拟短信中心收到的短信，可点开其中的当事人链接',
 };
 
 const user = requireLogin();
