@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.database import Base, utcnow
@@ -11,6 +11,8 @@ class AuditLog(Base):
     """Who did or read what, when: logins, changes, and every read of personal data or evidence."""
 
     __tablename__ = "audit_log"
+    # The administrators' log asks "who read this recording / record", newest first.
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -7,11 +7,13 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from backend.audit.labels import AUDIT_ACTION_LABELS, OBJECT_TYPE_LABELS
 from backend.audit.models import AuditLog
 from backend.audit.reads import audit_read
 from backend.auth.dependencies import CurrentUser, secured_router
+from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.core.clock import BEIJING
 from backend.database import SessionDep
@@ -62,9 +64,14 @@ def _court_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=BEIJING)
 
 
-def _conditions(filters: AuditFilters) -> list[Any]:
+def _actor_condition(db_session: Session, username: str) -> Any:
+    """By the user's id (indexed) when the name is a user's, else by the name tried (a failed login)."""
+    user_id = db_session.scalar(select(User.id).where(User.username == username))
+    return AuditLog.actor_user_id == user_id if user_id is not None else AuditLog.actor_username == username
+
+
+def _conditions(db_session: Session, filters: AuditFilters) -> list[Any]:
     equal_to = {
-        AuditLog.actor_username: filters.actor,
         AuditLog.action: filters.action,
         AuditLog.object_type: filters.object_type,
         AuditLog.object_id: filters.object_id,
@@ -72,6 +79,8 @@ def _conditions(filters: AuditFilters) -> list[Any]:
         AuditLog.client_ip: filters.client_ip,
     }
     conditions = [column == value for column, value in equal_to.items() if value not in (None, "")]
+    if filters.actor:
+        conditions.append(_actor_condition(db_session, filters.actor))
     if filters.since is not None:
         conditions.append(AuditLog.at >= _court_day_start(filters.since))
     if filters.until is not None:
@@ -104,7 +113,8 @@ def audit_log(
     filters: Annotated[AuditFilters, Query()], request: Request, user: CurrentUser, db_session: SessionDep
 ) -> AuditPage:
     """Audit rows matching the filters, newest first; `before_id` pages back in time."""
-    query = select(AuditLog).where(*_conditions(filters)).order_by(AuditLog.id.desc()).limit(filters.limit)
+    conditions = _conditions(db_session, filters)
+    query = select(AuditLog).where(*conditions).order_by(AuditLog.id.desc()).limit(filters.limit)
     rows = [_row(entry) for entry in db_session.scalars(query)]
     audit_read(
         db_session=db_session,

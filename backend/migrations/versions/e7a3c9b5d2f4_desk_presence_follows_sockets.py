@@ -1,5 +1,6 @@
 """Desk presence follows the desk's sockets: agent_presence.desk_seen_at (the last moment a desk socket of
-the agent was open in any API process). Also joins the two heads committed side by side (case search keys
+the agent was open in any API process); the audit log indexed by object for the administrators' "who read
+this recording" (ix_audit_log_object). Also joins the two heads committed side by side (case search keys
 and the party portal).
 
 Revision ID: e7a3c9b5d2f4
@@ -25,8 +26,10 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("desk_seen_at", backend.database.UTCDateTime(timezone=True), nullable=True)
         )
+    op.create_index("ix_audit_log_object", "audit_log", ["object_type", "object_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_log_object", table_name="audit_log")
     with op.batch_alter_table("agent_presence") as batch:
         batch.drop_column("desk_seen_at")
