@@ -1,6 +1,7 @@
-"""Administration in a real browser against a real API process: the admin creates a user, unlocks a locked
-one and resets a password; opens a pickup window with a weekly template and generates its slots; and reads
-in the audit log who played a recording a moment ago (a clerk, with a byte range, from which address)."""
+"""Administration in a real browser against a real API process: the admin creates a user and disables it,
+unlocks a locked one and resets a password; opens a pickup window with a weekly template and generates its
+slots; and reads in the audit log who played a recording a moment ago (a clerk, with a byte range, from
+which address)."""
 
 import wave
 from collections.abc import Callable
@@ -61,6 +62,9 @@ def _create_user(page: Page) -> None:
     page.fill("#f-agent_group", "民事组")
     page.click("#user-create-submit")
     page.locator("#users tr[data-username='agent-new']", has_text="1088").wait_for()
+    page.locator("#users tr[data-username='agent-new'] button").click()
+    page.click("#toggle-active")
+    page.locator("#users tr[data-username='agent-new']", has_text="已停用").wait_for()
 
 
 def _unlock_and_reset(page: Page, locked: User) -> None:
@@ -124,6 +128,7 @@ def test_the_admin_manages_users_and_windows_and_reads_who_played_a_recording(
     with database.get_session() as session:
         created = session.scalars(select(User).where(User.username == "agent-new")).one()
         assert (created.role, created.sip_extension, created.agent_group) == (Role.agent, "1088", "民事组")
+        assert not created.is_active
         assert session.get(User, locked.id).locked_until is None  # type: ignore[union-attr]
         window = session.scalars(select(PickupWindow).where(PickupWindow.name.contains("9 号"))).one()
         template = session.scalars(select(PickupTemplate).where(PickupTemplate.window_id == window.id)).one()
