@@ -53,6 +53,7 @@ def _case(case: Case) -> dict[str, Any]:
         "clerk_name": case.clerk_name,
         "hearing_at": iso(case.hearing_at),
         "service_deadline": case.service_deadline.isoformat() if case.service_deadline else None,
+        "unverified_fields": dict(case.unverified_fields),  # 待核实, from the import
     }
 
 
@@ -64,6 +65,7 @@ def _party(party: Party) -> dict[str, Any]:
         "party_type_label": PARTY_TYPE_LABELS[party.party_type],
         "litigation_role": party.litigation_role.value,
         "litigation_role_label": LITIGATION_ROLE_LABELS[party.litigation_role],
+        "unverified_fields": dict(party.unverified_fields),  # 待核实, from the import
     }
 
 
