@@ -76,7 +76,7 @@ export class AuditTab {
           h('tbody', {}, this.rows.map((row) => h('tr', { dataset: { action: row.action, objectId: row.object_id || '' } },
             h('td', {}, beijing(row.at)), h('td', {}, row.actor_username || '（系统）'), h('td', {}, row.action_label),
             h('td', {}, row.object_type ? `${row.object_type_label} ${row.object_id || ''}` : '—'),
-            h('td', {}, row.case_id ? String(row.case_id) : '—'), h('td', {}, row.client_ip || '—'),
+            h('td', {}, row.case_id ? h('a', { href: `/cases/${row.case_id}` }, String(row.case_id)) : '—'), h('td', {}, row.client_ip || '—'),
             h('td', { class: 'detail' }, detailText(row.detail))))))
         : h('p', { class: 'empty', id: 'audit-empty' }, '没有符合条件的记录'),
       this.nextBefore ? h('div', { class: 'pager' }, h('button', { class: 'btn btn-small', id: 'audit-more', onclick: () => this.load(true) }, '更早的记录')) : null);

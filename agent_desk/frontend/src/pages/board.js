@@ -87,7 +87,7 @@ class DeliveriesBoard {
     return h('tr', { class: checked ? 'selected' : '', dataset: { id: String(item.id) } },
       h('td', {}, h('input', { type: 'checkbox', class: 'row-check', 'aria-label': `选择 ${item.id}`, checked, onchange: (event) => this.toggle(item.id, event.target.checked) })),
       h('td', {}, String(item.id)),
-      h('td', {}, item.case_number),
+      h('td', {}, h('a', { href: `/cases/${item.case_id}` }, item.case_number)),
       h('td', {}, item.party_name),
       h('td', {}, label(DELIVERY_STATUS_LABELS, item.status)),
       h('td', {}, item.deadline || '—', overdue ? h('span', { class: 'tag tag-danger' }, ' 已超期') : null),
