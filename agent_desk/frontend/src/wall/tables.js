@@ -147,7 +147,7 @@ function callRow(call, agentsById, actions) {
     { dataset: { callId: call.call_id, state: call.state } },
     h('td', {}, agent ? agent.full_name || agent.username : call.agent_name || call.agent_endpoint || ''),
     h('td', {}, call.number || ''),
-    h('td', {}, callStateText(call), ended && call.outcome ? `（${label(OUTCOME_LABELS, call.outcome)}）` : '', call.recording ? h('span', { class: 'recording' }, ' ● 录音') : null),
+    h('td', {}, callStateText(call), ended && call.outcome ? `（${label(OUTCOME_LABELS, call.outcome)}${call.cause_label ? ` · ${call.cause_label}` : ''}）` : '', call.recording ? h('span', { class: 'recording' }, ' ● 录音') : null),
     ended
       ? h('td', { class: 'num' }, formatDuration(callDuration(call)))
       : h('td', { class: 'num', 'data-since': call.answered_at || call.started_at || '' }, formatDuration(callDuration(call))),
