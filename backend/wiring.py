@@ -12,6 +12,7 @@ import backend.electronic.reactions
 import backend.electronic.schedule
 import backend.entrusted.channel
 import backend.field.channel
+import backend.field.schedule
 import backend.intake.schedule
 import backend.messaging.schedule
 import backend.models

@@ -5,7 +5,7 @@ is kept once. When every byte is in, the file is hashed again: a mismatch is ref
 to send it again), a match is filed as evidence like any other visit media."""
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -20,6 +20,8 @@ from backend.field.models import FieldAssignment, FieldUpload
 
 RECEIVING, STORED, REFUSED = "receiving", "stored", "refused"
 READ_BLOCK = 1 << 20
+ABANDONED_AFTER = timedelta(days=7)
+ABANDONED = "超过 7 天未传完，已清除，请重新上传"
 
 
 def part_path(upload: FieldUpload) -> Path:
@@ -148,3 +150,17 @@ def _finish(db_session: Session, officer: User, upload: FieldUpload, now: dateti
     )
     upload.state, upload.evidence_id = STORED, evidence.id
     path.unlink(missing_ok=True)
+
+
+def purge_abandoned_uploads(*, db_session: Session, now: datetime) -> int:
+    """Drop the bytes of uploads left unfinished for ABANDONED_AFTER (the phone was lost or reset); a phone
+    that comes back declares the file again and sends it from its first byte. Returns how many went."""
+    query = select(FieldUpload).where(
+        FieldUpload.state == RECEIVING, FieldUpload.updated_at < now - ABANDONED_AFTER
+    )
+    abandoned = list(db_session.scalars(query))
+    for upload in abandoned:
+        part_path(upload).unlink(missing_ok=True)
+        upload.state, upload.refusal, upload.updated_at = REFUSED, ABANDONED, now
+    db_session.flush()
+    return len(abandoned)

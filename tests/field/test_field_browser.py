@@ -1,6 +1,7 @@
 """Field delivery in a browser against a real API process: the supervisor plans the day for two officers;
 an officer on a phone-sized page (geolocation granted) opens the route, whose navigation link holds the
-stop's GCJ-02 position, checks in, loses signal, takes a photo (a file given to the camera input) and has
+stop's GCJ-02 position, opens again without signal (the service worker and the phone's copy of the route),
+checks in, loses signal, takes a photo (a file given to the camera input) and has
 the recipient sign on the canvas (mouse events), submits; back online the outbox sends everything, the
 photo in chunks that resume after a dropped connection without sending the first chunk again, and the
 visit is served. A refusal is then left (留置送达) with a witness's signature, also while offline. The proofs'
@@ -158,6 +159,13 @@ def test_an_officer_serves_and_leaves_documents_offline_and_the_proofs_hold_the_
         card.wait_for()
         assert page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)") == f"{base}/field"
         page.screenshot(path=str(SHOTS / "officer-route.png"))
+        # without signal the installed page opens again from the service worker, the route from the phone
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        page.reload()
+        card.wait_for()
+        page.locator("#field-banner[data-state=offline]").get_by_text("保存的今日路线").wait_for()
+        context.set_offline(False)
         amap = card.locator("a.nav-amap").get_attribute("href") or ""
         gcj = wgs84_to_gcj02(first_point)
         assert f"to={gcj.lon:.6f},{gcj.lat:.6f}," in amap and f"{first_point.lon:.6f}" not in amap

@@ -14,10 +14,14 @@ from sqlalchemy import select
 from backend import database
 from backend.auth.models import User
 from backend.auth.roles import Role
+from backend.core import schedule
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus
 from backend.deliveries.models import DeliveryAttempt
 from backend.evidence import storage
 from backend.evidence.models import Evidence
+from backend.field import uploads
+from backend.field.models import FieldUpload
+from backend.field.tasks import PURGE_UPLOADS_TASK
 from tests.field.conftest import FieldWorld
 from tests.field.test_field_api import JPEG, png
 
@@ -249,3 +253,25 @@ def test_a_check_in_queued_without_signal_counts_at_the_phones_time_and_is_answe
         attempt = session.get_one(DeliveryAttempt, field_world.attempt_ids[0])
         visited = next(fact for fact in attempt.facts if fact.key == "visited_at")
         assert datetime.fromisoformat(visited.value) == at_door
+
+
+def test_an_upload_abandoned_for_a_week_is_cleared_by_the_hourly_job_and_sent_again_from_its_first_byte(
+    client: TestClient, field_world: FieldWorld, as_role: Login
+) -> None:
+    assignment_id, headers = _visit(client, field_world, as_role)
+    upload = _declare(client, headers, assignment_id, PHOTO).json()
+    _chunk(client, headers, upload["upload_id"], 0, PHOTO[:3000])
+    assert PURGE_UPLOADS_TASK in {job.task_name for job in schedule.jobs()}
+    with database.get_session() as session:
+        row = session.get_one(FieldUpload, upload["upload_id"])
+        part = uploads.part_path(row)
+        assert part.stat().st_size == 3000
+        assert uploads.purge_abandoned_uploads(db_session=session, now=datetime.now(UTC)) == 0
+        later = datetime.now(UTC) + timedelta(days=8)
+        assert uploads.purge_abandoned_uploads(db_session=session, now=later) == 1
+    assert not part.exists()
+    cleared = client.get(f"/api/field/uploads/{upload['upload_id']}", headers=headers).json()
+    assert cleared["state"] == "refused" and "超过 7 天" in cleared["refusal"]
+    again = _declare(client, headers, assignment_id, PHOTO).json()
+    assert (again["received_bytes"], again["state"]) == (0, "receiving")
+    assert _chunk(client, headers, upload["upload_id"], 0, PHOTO).json()["state"] == "stored"

@@ -25,7 +25,7 @@ export class OfficerDay {
     this.progress = new Map(); // outbox record id -> "37%"
     this.form = null; // the open VisitForm
     this.track = new TrackRecorder();
-    this.outbox = new Outbox((event) => this.onOutbox(event));
+    this.outbox = new Outbox(user.id, (event) => this.onOutbox(event));
     this.banner = h('div', { id: 'field-banner', class: 'field-banner', role: 'status', hidden: true });
     this.list = h('div', { id: 'field-stops' });
   }

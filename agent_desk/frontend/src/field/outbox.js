@@ -60,8 +60,10 @@ export async function sendFile(record, onProgress = () => {}) {
 }
 
 export class Outbox {
-  /** listener(event): { type: 'sent'|'refused'|'progress'|'changed', record, message } */
-  constructor(listener) {
+  /** Records of USER_ID only (a phone shared by officers keeps each one's records for them);
+   * listener(event): { type: 'sent'|'refused'|'progress'|'changed', record, message } */
+  constructor(userId, listener) {
+    this.userId = userId;
     this.listener = listener;
     this.running = null;
     this.timer = null;
@@ -69,13 +71,13 @@ export class Outbox {
   }
 
   async add(record) {
-    await enqueue(record);
+    await enqueue({ ...record, user_id: this.userId });
     this.listener({ type: 'changed' });
     return this.flush();
   }
 
-  records() {
-    return pending();
+  async records() {
+    return (await pending()).filter((record) => record.user_id === this.userId);
   }
 
   /** Send what waits, in order; stops at the first record that cannot go out for want of signal. */
@@ -90,7 +92,7 @@ export class Outbox {
 
   async drain() {
     clearTimeout(this.timer);
-    const records = (await pending()).sort((a, b) => a.id - b.id);
+    const records = (await this.records()).sort((a, b) => a.id - b.id);
     for (const record of records) {
       try {
         await this.send(record);

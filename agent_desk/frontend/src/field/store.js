@@ -61,3 +61,8 @@ export function update(record) {
 export function remove(id) {
   return run('outbox', 'readwrite', (store) => store.delete(id));
 }
+
+/** Forget the kept routes (at logout: names and addresses stay on the phone no longer than needed). */
+export function clearRoutes() {
+  return run('routes', 'readwrite', (store) => store.clear());
+}

@@ -1,11 +1,12 @@
 // Field delivery: an officer's day on the phone (route, navigation, on-site evidence, offline as an installed
-// app), or for supervisors
-// the open field attempts on a list and a map, assigned by hand or planned for every officer at once.
+// app), or for supervisors the open field attempts on a list and a map, assigned by hand or planned for
+// every officer at once.
 
 import '../field/field.css';
 import { requireLogin, showUser } from '../lib/chrome.js';
 import { byId } from '../lib/dom.js';
 import { OfficerDay } from '../field/officer.js';
+import { clearRoutes } from '../field/store.js';
 import { AssignmentBoard } from '../field/supervisor.js';
 
 /** The officer's page keeps working without signal: the service worker keeps the page and its assets. */
@@ -18,7 +19,8 @@ function registerOfflineWorker() {
 
 const user = requireLogin(['field_officer', 'supervisor', 'admin']);
 if (user) {
-  showUser(user);
+  // at logout the phone forgets the routes it kept; visit records not yet sent stay for their officer
+  showUser(user, user.role === 'field_officer' ? () => clearRoutes() : undefined);
   const main = byId('field-main');
   if (user.role === 'field_officer') {
     byId('field-title').textContent = '今日外出送达';
