@@ -57,7 +57,7 @@ def test_a_clerk_moves_a_hearing_and_its_summons_delivery_appears_at_risk(
         assert (soon - timedelta(days=3)).isoformat() in row.inner_text()
         clash = page.locator(f"#week-calendar .hearing-chip.clash[data-case='{moved_id}']")
         clash.wait_for()
-        assert "冲突" in clash.inner_text()
+        assert "时间冲突" in clash.inner_text()
         assert page.locator(f".hearing-chip.clash[data-case='{sitting_id}']").count() == 1
         assert "2 个庭审时间冲突" in page.locator("#clash-count").inner_text()
         check_main_region(page, tmp_path / "hearings.png")

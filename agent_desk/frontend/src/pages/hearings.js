@@ -209,8 +209,9 @@ class HearingSchedule {
       title: `${hearing.case_number} ${hearing.cause}${clash ? `；时间冲突：${others.join('、')}` : ''}`,
       onclick: () => this.pickFromCalendar(hearing),
     },
-    h('span', { class: 'chip-time' }, `${start}–${end}${clash ? ' 冲突' : ''}`),
-    h('span', { class: 'chip-case' }, hearing.case_number.replace(/^\(\d{4}\)[^\d]\d*/, '')));
+    h('span', { class: 'chip-time' }, `${start}–${end}`),
+    h('span', { class: 'chip-case' }, hearing.case_number.replace(/^\(\d{4}\)[^\d]\d*/, '')),
+    clash ? h('span', { class: 'chip-clash' }, '时间冲突') : null);
   }
 
   pickFromCalendar(hearing) {
