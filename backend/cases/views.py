@@ -81,14 +81,13 @@ def _attempt(attempt: DeliveryAttempt, labels: dict[tuple[DeliveryMethod, str], 
         )
         for fact in attempt.facts
     ]
-    read = AttemptRead.model_validate(attempt)
-    return CaseFileAttempt.model_validate(read.model_dump() | {"facts": facts})
+    own = {name: getattr(attempt, name) for name in AttemptRead.model_fields}
+    return CaseFileAttempt.model_validate(own | {"facts": facts})
 
 
 def _delivery(delivery: Delivery, labels: dict[tuple[DeliveryMethod, str], str]) -> CaseFileDelivery:
-    own = DeliveryRead.of(delivery).model_dump()
     attempts = [_attempt(item, labels) for item in delivery.attempts]
-    return CaseFileDelivery.model_validate(own | {"attempts": attempts})
+    return CaseFileDelivery.model_validate(DeliveryRead._fields_of(delivery) | {"attempts": attempts})
 
 
 def _case_file(content: case_service.CaseFileContent) -> CaseFile:

@@ -10,7 +10,7 @@ from backend.calls.models import CallRecord
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.evidence.models import Evidence
 from backend.transcripts.flags import transcript_flags
-from backend.transcripts.models import Transcript
+from backend.transcripts.models import Transcript, TranscriptFlag
 from backend.transcripts.schemas import CaseCallRead, FlagRead, RecordingRead, TranscriptRead
 
 Leg = Literal["mix", "agent", "party"]
@@ -28,8 +28,12 @@ def case_call_records(*, db_session: Session, case_id: int) -> list[CallRecord]:
     return list(db_session.scalars(query))
 
 
-def transcript_read(*, db_session: Session, transcript: Transcript) -> TranscriptRead:
-    flags = transcript_flags(db_session=db_session, transcript_ids=[transcript.id])[transcript.id]
+def transcript_read(
+    *, db_session: Session, transcript: Transcript, flags: Sequence[TranscriptFlag] | None = None
+) -> TranscriptRead:
+    """TRANSCRIPT with its FLAGS (read here when not given: a list of transcripts reads them at once)."""
+    if flags is None:
+        flags = transcript_flags(db_session=db_session, transcript_ids=[transcript.id])[transcript.id]
     read = TranscriptRead.model_validate(transcript)
     return read.model_copy(update={"flags": [FlagRead.model_validate(flag) for flag in flags]})
 
@@ -58,9 +62,11 @@ def case_calls(*, db_session: Session, case_id: int) -> list[CaseCallRead]:
     records = case_call_records(db_session=db_session, case_id=case_id)
     evidence = _evidence_of(db_session, records)
     query = select(Transcript).where(Transcript.call_record_id.in_([record.id for record in records]))
+    found = list(db_session.scalars(query))
+    flags = transcript_flags(db_session=db_session, transcript_ids=[item.id for item in found])
     transcripts = {
-        item.call_record_id: transcript_read(db_session=db_session, transcript=item)
-        for item in db_session.scalars(query)
+        item.call_record_id: transcript_read(db_session=db_session, transcript=item, flags=flags[item.id])
+        for item in found
     }
     return [
         CaseCallRead(
