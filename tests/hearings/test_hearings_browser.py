@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
@@ -22,8 +23,9 @@ from tests.hearings.test_hearings import make_case
 STATIC = Path(__file__).resolve().parents[2] / "agent_desk" / "static" / "hearings.html"
 
 
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
 def test_a_clerk_moves_a_hearing_and_its_summons_delivery_appears_at_risk(
-    db_session: Session, make_user: Callable[..., User], database_url: str, tmp_path: Path
+    db_session: Session, make_user: Callable[..., User], database_url: str, tmp_path: Path, browser_name: str
 ) -> None:
     assert STATIC.is_file(), "build the desk first (npm run build in agent_desk/frontend)"
     court = Court(code="京0102", name="西城法院")
@@ -40,7 +42,7 @@ def test_a_clerk_moves_a_hearing_and_its_summons_delivery_appears_at_risk(
     db_session.commit()
     moved_number = db_session.get_one(Case, moved_id).case_number
 
-    with served(database_url) as (base, browser):
+    with served(database_url, browser_name) as (base, browser):
         page = new_page(browser)
         log_in(page, base, clerk.username, next_path="/hearings")
         page.wait_for_url(f"{base}/hearings")
@@ -60,8 +62,7 @@ def test_a_clerk_moves_a_hearing_and_its_summons_delivery_appears_at_risk(
         assert "时间冲突" in clash.inner_text()
         assert page.locator(f".hearing-chip.clash[data-case='{sitting_id}']").count() == 1
         assert "2 个庭审时间冲突" in page.locator("#clash-count").inner_text()
-        check_main_region(page, tmp_path / "hearings.png")
-        page.screenshot(path=str(tmp_path / "hearings-full.png"), full_page=True)
+        check_main_region(page, tmp_path / f"hearings-{browser_name}.png")
 
     db_session.expire_all()
     delivery = db_session.query(Delivery).filter(Delivery.case_id == moved_id).one()
