@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, func, inspect, select, text
 from backend import dbmigrate
 from backend.backup.rows import from_line, to_line
 from backend.database import Base, utcnow
+from backend.deliveries import upkeep
 from backend.evidence.models import EvidenceChainEntry
 
 FORMAT = 1
@@ -168,6 +169,7 @@ def _load_tables(engine: Engine, folder: Path) -> dict[str, int]:
                     connection.execute(table.insert(), batch)
                     count += len(batch)
             counts[table.name] = count
+        upkeep.rebuild(connection)  # the derived facts, made afresh from what was restored
         if engine.dialect.name == "postgresql":
             _reset_sequences(connection)
     return counts

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     and_,
+    bindparam,
     case,
     delete,
     event,
@@ -85,7 +86,6 @@ def _derived_values() -> dict[str, Any]:
         "in_call_queue": case((in_call_queue_condition(), True), else_=False),
         "hearing_at": select(Case.hearing_at).where(Case.id == Delivery.case_id).scalar_subquery(),
         "case_priority": select(priority).where(Case.id == Delivery.case_id).scalar_subquery(),
-        "updated_at": Delivery.updated_at,  # a derived fact is no change of the delivery
     }
 
 
@@ -104,25 +104,53 @@ def refresh_deliveries(
     *,
     moved: dict[int, tuple[str | None, date | None]] | None = None,
 ) -> dict[int, Derived]:
-    """Recompute the derived facts of DELIVERY_IDS and move the tally by the difference. MOVED gives the
-    agent group and deadline a delivery had before this flush changed them (the tally counted it there)."""
+    """Recompute the derived facts of DELIVERY_IDS, write those that changed (nothing when none did) and
+    move the tally by the difference. MOVED gives the agent group and deadline a delivery had before this
+    flush changed them (the tally counted it there)."""
     moved = moved or {}
     changes: Counter[TallyKey] = Counter()
     derived: dict[int, Derived] = {}
+    fresh = _derived_values()
     for chunk in _chunks(delivery_ids):
-        columns = (Delivery.id, Delivery.in_call_queue, Delivery.agent_group, Delivery.deadline)
-        before = {row[0]: row for row in connection.execute(select(*columns).where(Delivery.id.in_(chunk)))}
-        connection.execute(update(Delivery).where(Delivery.id.in_(chunk)).values(_derived_values()))
-        after = select(*columns, Delivery.hearing_at, Delivery.case_priority).where(Delivery.id.in_(chunk))
-        for delivery_id, queued, group, deadline, hearing_at, priority in connection.execute(after):
-            old = before.get(delivery_id)
-            if old is not None and old[1]:
-                changes[tally_key(*moved.get(delivery_id, (old[2], old[3])))] -= 1
+        query = select(
+            Delivery.id,
+            Delivery.agent_group,
+            Delivery.deadline,
+            Delivery.in_call_queue,
+            Delivery.hearing_at,
+            Delivery.case_priority,
+            fresh["in_call_queue"],
+            fresh["hearing_at"],
+            fresh["case_priority"],
+        ).where(Delivery.id.in_(chunk))
+        stale: list[dict[str, Any]] = []
+        for delivery_id, group, deadline, *stored, queued, hearing_at, priority in connection.execute(query):
+            now = (bool(queued), hearing_at, priority)
+            if stored[0]:
+                changes[tally_key(*moved.get(delivery_id, (group, deadline)))] -= 1
             if queued:
                 changes[tally_key(group, deadline)] += 1
-            derived[delivery_id] = (bool(queued), hearing_at, priority)
+            if (bool(stored[0]), stored[1], stored[2]) != now:
+                stale.append(
+                    {"b_id": delivery_id, "b_queued": now[0], "b_hearing": hearing_at, "b_priority": priority}
+                )
+            derived[delivery_id] = now
+        if stale:
+            connection.execute(_WRITE_DERIVED, stale)
     apply_tally(connection, changes)
     return derived
+
+
+_WRITE_DERIVED = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("b_id"))
+    .values(
+        in_call_queue=bindparam("b_queued"),
+        hearing_at=bindparam("b_hearing"),
+        case_priority=bindparam("b_priority"),
+        updated_at=Delivery.updated_at,  # a derived fact is no change of the delivery
+    )
+)
 
 
 def apply_tally(connection: Connection, changes: Counter[TallyKey]) -> None:
@@ -180,7 +208,8 @@ def recount_workers(connection: Connection, case_ids: Iterable[int]) -> None:
 def rebuild(connection: Connection) -> None:
     """Every derived fact afresh: the open deliveries' queue facts, the tally and the case workers."""
     stale = or_(Delivery.status.in_(QUEUED_STATUSES), Delivery.in_call_queue)
-    connection.execute(update(Delivery).where(stale).values(_derived_values()))
+    values = _derived_values() | {"updated_at": Delivery.updated_at}
+    connection.execute(update(Delivery).where(stale).values(values))
     connection.execute(delete(CallQueueTally))
     group = func.coalesce(Delivery.agent_group, SHARED_POOL)
     deadline = func.coalesce(Delivery.deadline, NO_DEADLINE)
