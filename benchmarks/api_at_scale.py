@@ -236,8 +236,8 @@ def operations(
         params = {"page_size": 50, "page": 1, **query}
         if which == "deep":
             params["page"] = COUNT_LIMIT // 50
-        if which == "last":
-            params["after"] = last_page_cursor(who, query)
+        if which == "last" and (cursor := last_page_cursor(who, query)):
+            params["after"] = cursor  # (a list of one page has no cursor: its last page is page 1)
 
         def run() -> Any:
             return client.get("/api/deliveries", params=params, headers=headers[who])
