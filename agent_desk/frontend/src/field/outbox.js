@@ -35,7 +35,12 @@ async function sendChunk(upload, blob) {
     throw new ApiError(0, '网络连接失败，请检查网络', null);
   }
   const body = await response.json().catch(() => ({}));
-  if (response.status === 409) return api(`/api/field/uploads/${upload.upload_id}`); // resume where the server is
+  if (response.status === 409) {
+    // resume where the server is; a conflict that is not about the offset (the visit ended) is an answer
+    const state = await api(`/api/field/uploads/${upload.upload_id}`);
+    if (state.state === 'receiving' && state.received_bytes === from) throw new ApiError(409, body.detail || '上传冲突', body);
+    return state;
+  }
   if (response.status === 422 && body.upload) return body.upload; // refused: the caller tells the officer
   if (!response.ok) throw new ApiError(response.status, typeof body.detail === 'string' ? body.detail : `上传失败（${response.status}）`, body);
   return body;
