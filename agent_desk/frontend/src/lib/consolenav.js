@@ -10,7 +10,8 @@ export function showNav(user, currentPath = location.pathname, element = byId('n
   if (!element || !user) return;
   element.classList.add('console-nav');
   if (!element.hasAttribute('aria-label')) element.setAttribute('aria-label', '页面导航');
-  const links = [h('a', { href: '/console', class: 'console-nav-home' }, '首页')];
+  const home = currentPath === '/console' ? 'page' : null;
+  const links = [h('a', { href: '/console', class: 'console-nav-home', 'aria-current': home }, '首页')];
   const pages = pagesFor(user.role);
   // The longest path that holds CURRENTPATH is the current page (/admin/sms, not /admin as well).
   const holding = pages.filter((page) => currentPath === page.path || currentPath.startsWith(`${page.path}/`));
