@@ -6,11 +6,15 @@ import '../console/docs.css';
 
 import SwaggerUI from 'swagger-ui-dist/swagger-ui-es-bundle.js';
 
+import { showUser } from '../lib/chrome.js';
 import { showNav } from '../lib/consolenav.js';
 import { currentToken, currentUser } from '../lib/session.js';
 
 const user = currentUser();
-if (user && currentToken()) showNav(user, '/docs');
+if (user && currentToken()) {
+  showUser(user);
+  showNav(user, '/docs');
+}
 
 SwaggerUI({
   url: '/api/openapi.json',
