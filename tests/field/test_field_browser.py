@@ -1,4 +1,5 @@
-"""Field delivery in a browser against a real API process: the supervisor plans the day for two officers;
+"""Field delivery in a browser against a real API process: the supervisor sets a party's visit window and
+plans the day for two officers;
 an officer on a phone-sized page (geolocation granted) opens the route, whose navigation link holds the
 stop's GCJ-02 position, opens again without signal (the service worker and the phone's copy of the route),
 checks in, loses signal, takes a photo (a file given to the camera input) and has
@@ -12,6 +13,7 @@ import io
 import os
 import subprocess
 from collections.abc import Callable
+from datetime import time
 from pathlib import Path
 
 import httpx
@@ -27,7 +29,7 @@ from backend.deliveries.models import DeliveryAttempt
 from backend.evidence import storage
 from backend.evidence.models import Evidence
 from backend.field.coords import Point, wgs84_to_gcj02
-from backend.field.models import FieldAssignment
+from backend.field.models import FieldAssignment, VisitWindow
 from backend.proofs.models import ProofOfService
 from tests.conftest import TEST_PASSWORD
 from tests.desk.servers import api_process, free_port
@@ -127,12 +129,21 @@ def test_an_officer_serves_and_leaves_documents_offline_and_the_proofs_hold_the_
         board = browser.new_page(viewport={"width": 1366, "height": 900})
         _login(board, base, supervisor)
         board.wait_for_selector(".board-table tbody tr")
+        afternoon = board.locator(".board-table tbody tr", has_text="当事人3")  # at home only after 14:00
+        afternoon.locator(".window-text").click()
+        afternoon.locator(".window-editor input").nth(0).fill("14:00")
+        afternoon.locator(".window-editor input").nth(1).fill("18:00")
+        afternoon.get_by_text("保存").click()
+        board.get_by_text("已设置可送达时段 14:00–18:00").wait_for()
+        board.locator(".board-table tbody tr", has_text="当事人3").get_by_text("14:00–18:00").wait_for()
         board.get_by_text("一键规划当天（2 名送达人员）").click()
         board.get_by_text("已为 2 名送达人员规划路线").wait_for()
         board.wait_for_selector(".leaflet-interactive")
         board.screenshot(path=str(SHOTS / "supervisor-map.png"))
 
         with database.get_session() as session:
+            window = session.scalars(select(VisitWindow)).one()
+            assert (window.available_from, window.available_until) == (time(14), time(18))
             visits = list(session.scalars(select(FieldAssignment).order_by(FieldAssignment.route_order)))
             assert {visit.officer_user_id for visit in visits} <= {officer.id for officer in officers}
             busiest = max(officers, key=lambda o: sum(visit.officer_user_id == o.id for visit in visits))

@@ -1,4 +1,7 @@
-"""The field page may load tiles from the configured map server, and only that page, only that server."""
+"""The field page may load tiles from the configured map server, and only that page, only that server; the
+officer's app is installable (manifest, icons) and its service worker keeps the page's own bundles."""
+
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,3 +32,27 @@ def test_only_the_field_page_may_show_the_configured_tiles(
     assert "tiles.example.cn" not in client.get("/wall").headers["content-security-policy"]
     monkeypatch.setattr(get_settings(), "field_tile_url", "")
     assert "img-src 'self' data:;" in client.get("/field").headers["content-security-policy"]
+
+
+def test_the_officers_app_is_installable_and_its_service_worker_keeps_the_pages_bundles(
+    client: TestClient,
+) -> None:
+    manifest = client.get("/field.webmanifest")
+    assert manifest.headers["content-type"].startswith("application/manifest+json")
+    body = manifest.json()
+    assert (body["start_url"], body["scope"], body["display"]) == ("/field", "/field", "standalone")
+    sizes = {icon["sizes"] for icon in body["icons"]}
+    assert sizes == {"192x192", "512x512"}
+    for icon in body["icons"]:
+        answer = client.get(icon["src"])
+        assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG")
+    assert client.get("/field-icon-64.png").status_code == 404
+
+    page = client.get("/field").text
+    assert '<link rel="manifest" href="/field.webmanifest">' in page
+    worker = client.get("/field-sw.js")
+    assert worker.status_code == 200 and worker.headers["content-type"].startswith("text/javascript")
+    assert worker.headers["content-security-policy"] == "default-src 'self'"
+    assert worker.headers["cache-control"] == "no-cache"  # a new build's worker is seen at once
+    bundles = re.findall(r'/assets/[^"?]+(?:\?v=[0-9a-f]+)?', page)
+    assert bundles and all(bundle in worker.text for bundle in bundles)
