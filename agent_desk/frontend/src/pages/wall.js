@@ -3,6 +3,7 @@
 
 import { api } from '../lib/api.js';
 import { requireLogin, showConnection, showUser } from '../lib/chrome.js';
+import { showNav } from '../lib/consolenav.js';
 import { everySecond } from '../lib/clock.js';
 import { byId, h, replaceChildren, toast } from '../lib/dom.js';
 import { PRESENCE_LABELS } from '../lib/labels.js';
@@ -29,6 +30,7 @@ class SupervisorWall {
 
   async start() {
     showUser(this.user, () => this.softphone?.stop());
+    showNav(this.user, location.pathname);
     this.render();
     this.socket = new LiveSocket(['queue', 'calls', 'agents', 'figures'], {
       snapshot: (topic, data) => this.onSnapshot(topic, data),
