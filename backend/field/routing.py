@@ -52,10 +52,14 @@ class _Nodes:
 
 
 def _arc_matrices(
-    matrix: list[list[int]], nodes: _Nodes, seconds_per_m: float, service_s: int
+    matrix: list[list[int]],
+    nodes: _Nodes,
+    seconds_per_m: float,
+    service_s: int,
+    driving_s: list[list[int]] | None,
 ) -> tuple[list[list[int]], list[list[int]]]:
-    """Metres and seconds between every two nodes; reaching the free end costs nothing but the last
-    visit's time at the door."""
+    """Metres and seconds between every two nodes (driving seconds from the vendor, else metres at the
+    average speed); reaching the free end costs nothing but the last visit's time at the door."""
     size = nodes.end + 1
     metres = [[0] * size for _ in range(size)]
     seconds = [[0] * size for _ in range(size)]
@@ -63,8 +67,10 @@ def _arc_matrices(
         at_door = service_s if nodes.is_stop(a) else 0
         for b in range(nodes.end):
             if a != b:
-                metres[a][b] = matrix[nodes.rows[a]][nodes.rows[b]]
-                seconds[a][b] = at_door + math.ceil(metres[a][b] * seconds_per_m)
+                row, column = nodes.rows[a], nodes.rows[b]
+                metres[a][b] = matrix[row][column]
+                driving = driving_s[row][column] if driving_s else math.ceil(metres[a][b] * seconds_per_m)
+                seconds[a][b] = at_door + driving
         seconds[a][nodes.end] = at_door
     return metres, seconds
 
@@ -84,14 +90,16 @@ def plan_routes(
     windows: list[Span | None] | None = None,
     seconds_per_m: float = 0.0,
     service_s: int = 0,
+    driving_s: list[list[int]] | None = None,
 ) -> list[PlannedRoute]:
     """Order STOPS (row indices of MATRIX) among officers starting at STARTS (row indices); one route each.
-    With SECONDS_PER_M > 0, SHIFTS (one per officer) and WINDOWS (one per stop, None: any time) bind."""
+    With SECONDS_PER_M > 0 (or the vendor's DRIVING_S seconds beside MATRIX), SHIFTS (one per officer) and
+    WINDOWS (one per stop, None: any time) bind."""
     if not stops:
         return [PlannedRoute([], 0) for _ in starts]
     nodes = _Nodes(rows=[*starts, *stops], n_starts=len(starts))
-    timed = seconds_per_m > 0
-    metres, seconds = _arc_matrices(matrix, nodes, seconds_per_m, service_s)
+    timed = seconds_per_m > 0 or driving_s is not None
+    metres, seconds = _arc_matrices(matrix, nodes, seconds_per_m, service_s, driving_s)
     officers = len(starts)
     ends = [nodes.end] * officers  # one free end shared by every officer
     manager = pywrapcp.RoutingIndexManager(nodes.end + 1, officers, list(range(officers)), ends)

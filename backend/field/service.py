@@ -17,6 +17,7 @@ from backend.deliveries.service import audit_change
 from backend.field import hours
 from backend.field.coords import Point
 from backend.field.gateway import MapError, MapGateway, map_gateway
+from backend.field.gateway.base import TravelMatrix
 from backend.field.models import FieldAssignment, FieldPlace, FieldRoute
 from backend.field.routing import PlannedRoute, plan_routes
 from backend.parties.enums import ContactKind
@@ -181,10 +182,12 @@ def plan_route(
     for visit in visits:
         visit.route_order = visit.leg_m = visit.planned_arrival_at = None
     points = [start, *(Point(a.lon, a.lat) for a in visits if a.lon is not None and a.lat is not None)]
-    matrix = gateway.distance_matrix(points) if visits else [[0]]
+    travel = gateway.travel_matrix(points) if visits else TravelMatrix([[0]])
+    matrix = travel.metres
     windows = hours.windows_of(db_session=db_session, attempt_ids=[a.attempt_id for a in visits])
     (route,) = plan_routes(
         matrix,
+        driving_s=travel.seconds,
         starts=[0],
         stops=list(range(1, len(points))),
         shifts=[hours.planning_hours(plan.hours, day, now)],
@@ -236,10 +239,12 @@ def plan_day(
     days = [hours.officer_day(db_session=db_session, officer_id=officer.id) for officer in officers]
     starts = [start or plan.start for plan in days]
     points = [*starts, *(point for _, point in placed)]
-    matrix = gateway.distance_matrix(points) if placed else [[0] * len(points) for _ in points]
+    travel = gateway.travel_matrix(points) if placed else TravelMatrix([[0] * len(points) for _ in points])
+    matrix = travel.metres
     windows = hours.windows_of(db_session=db_session, attempt_ids=[attempt.id for attempt, _ in placed])
     routes = plan_routes(
         matrix,
+        driving_s=travel.seconds,
         starts=list(range(len(officers))),
         stops=[len(officers) + i for i in range(len(placed))],
         shifts=[hours.planning_hours(plan.hours, day, now) for plan in days],

@@ -1,7 +1,8 @@
 """A local server speaking AMap's Web Service protocol (/v3/geocode/geo, /v3/distance) as its public
 documentation describes: HTTP 200, `status` "1"/"0" with `info`/`infocode`, GCJ-02 `lon,lat` text,
 up to 100 origins joined by `|` and one destination, one result per origin with `origin_id` from 1 and
-`distance` in metres as text. Its road distance is the great-circle distance of what it is sent."""
+`distance` in metres and `duration` in seconds as text. Its road distance is the great-circle distance of
+what it is sent, driven at DRIVING_MS."""
 
 import json
 import threading
@@ -14,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 from backend.field.coords import Point, great_circle_m
 
 KEY = "test-amap-key"
+DRIVING_MS = 20 / 3.6  # the double's traffic: 20 km/h
 
 
 @dataclass
@@ -51,7 +53,7 @@ def _answer(double: AMapDouble, path: str, query: dict[str, str]) -> dict[str, o
                 "origin_id": str(i),
                 "dest_id": "1",
                 "distance": str(round(great_circle_m(o, destination))),
-                "duration": "60",
+                "duration": str(round(great_circle_m(o, destination) / DRIVING_MS)),
             }
             for i, o in enumerate(origins, start=1)
         ]

@@ -1,7 +1,9 @@
 """Route planning, geocoding and navigation: the AMap adapter against a local server speaking AMap's
 protocol, the coordinate conversion's reference vector, and a day planned through the API."""
 
+import itertools
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +15,7 @@ from backend.field.coords import Point, navigation_links, wgs84_to_gcj02
 from backend.field.gateway import MapError, map_gateway
 from backend.field.gateway.amap import AMapGateway
 from backend.field.routing import plan_routes
-from tests.field.amap_server import KEY, AMapDouble, amap_double
+from tests.field.amap_server import DRIVING_MS, KEY, AMapDouble, amap_double
 from tests.field.conftest import ADDRESSES, FieldWorld
 
 Login = Callable[..., tuple[User, dict[str, str]]]
@@ -86,6 +88,10 @@ def test_an_officers_day_is_planned_through_the_configured_map_vendor(
         assert [stop["address"] for stop in stops] == [ADDRESSES[1], ADDRESSES[3], ADDRESSES[0], ADDRESSES[2]]
         assert [stop["route_order"] for stop in stops] == [1, 2, 3, 4]
         assert all(abs(stop["leg_km"] - 1.0) < 0.02 for stop in stops)
+        # planned in the vendor's driving times (1 km at the double's 20 km/h: 180 s) and 10 min at each door
+        arrivals = [datetime.fromisoformat(stop["planned_arrival_at"]) for stop in stops]
+        legs = [(b - a).total_seconds() - 600 for a, b in itertools.pairwise(arrivals)]
+        assert all(abs(leg - 1000 / DRIVING_MS) < 5 for leg in legs), legs
         again = client.post("/api/field/plan-day", json=body, headers=supervisor).json()
         assert (
             again[0]["stops"] == 4 and again[0]["planned_km"] == route["planned_km"]

@@ -3,7 +3,7 @@
 AMap speaks GCJ-02: positions go out converted from WGS-84 and come back converted to it. Answers are
 HTTP 200 with `status` "1" (success) or "0" with `info`/`infocode`; /v3/distance takes up to 100 origins
 (`lon,lat|lon,lat`) and one destination per request, and answers one result per origin
-(`origin_id` counting from 1, `distance` in metres as text).
+(`origin_id` counting from 1, `distance` in metres and `duration` in seconds, as text).
 """
 
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from backend.field.coords import Point, gcj02_to_wgs84, wgs84_to_gcj02
-from backend.field.gateway.base import MapError, MapGateway
+from backend.field.gateway.base import MapError, MapGateway, TravelMatrix
 
 MAX_ORIGINS = 100
 
@@ -47,8 +47,13 @@ class AMapGateway(MapGateway):
         return Point(round(wgs.lon, 6), round(wgs.lat, 6))
 
     def distance_matrix(self, points: list[Point]) -> list[list[int]]:
+        return self.travel_matrix(points).metres
+
+    def travel_matrix(self, points: list[Point]) -> TravelMatrix:
+        """Driving distance (metres) and duration (seconds) between every two points, as AMap plans them."""
         size = len(points)
-        matrix = [[0] * size for _ in range(size)]
+        metres = [[0] * size for _ in range(size)]
+        seconds = [[0] * size for _ in range(size)]
         for column, destination in enumerate(points):
             for first in range(0, size, MAX_ORIGINS):
                 origins = points[first : first + MAX_ORIGINS]
@@ -59,5 +64,7 @@ class AMapGateway(MapGateway):
                 }
                 for result in self._get("/v3/distance", params).get("results") or []:
                     row = first + int(result["origin_id"]) - 1
-                    matrix[row][column] = 0 if row == column else int(float(result["distance"]))
-        return matrix
+                    if row != column:
+                        metres[row][column] = int(float(result["distance"]))
+                        seconds[row][column] = int(float(result.get("duration") or 0))
+        return TravelMatrix(metres, seconds)
