@@ -47,6 +47,7 @@ def test_a_clerk_moves_a_hearing_and_its_summons_delivery_appears_at_risk(
         log_in(page, base, clerk.username, next_path="/hearings")
         page.wait_for_url(f"{base}/hearings")
         page.wait_for_selector("#no-risk")
+        page.wait_for_selector("#week .week-head")  # the first answers are in before the change
         page.fill("#case-number", "民初501")
         page.click("#find-case")
         page.wait_for_selector(f"#chosen-case:has-text('{moved_number}')")

@@ -44,6 +44,7 @@ class HearingSchedule {
     this.weekStart = null;
     this.chosen = null;
     this.week = null;
+    this.loads = { risk: 0, week: 0 }; // an answer older than the latest request is dropped
   }
 
   async start() {
@@ -136,8 +137,10 @@ class HearingSchedule {
 
   async loadAtRisk() {
     const section = byId('at-risk');
+    const sequence = ++this.loads.risk;
     try {
       const items = await api('/api/hearings/at-risk');
+      if (sequence !== this.loads.risk) return;
       const rows = items.map((item) => h('tr', { class: 'risk-row', dataset: { delivery: item.delivery_id } },
         h('td', {}, DATE_TIME.format(new Date(item.hearing_at))),
         h('td', {}, item.courtroom || '—'),
@@ -159,8 +162,11 @@ class HearingSchedule {
   }
 
   async loadWeek(day) {
+    const sequence = ++this.loads.week;
     try {
-      this.week = await api(`/api/hearings/week${day ? `?start=${day}` : ''}`);
+      const week = await api(`/api/hearings/week${day ? `?start=${day}` : ''}`);
+      if (sequence !== this.loads.week) return;
+      this.week = week;
       this.weekStart = this.week.week_start;
       this.renderWeek();
       this.renderList();
