@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
+from backend import database
 from backend.audit import service as audit_service
 from backend.auth.dependencies import client_ip
 from backend.core.errors import NotVisible
 from backend.core.http import service_errors
-from backend.database import SessionDep, utcnow
+from backend.database import utcnow
 from backend.deliveries.enums import DELIVERY_STATUS_LABELS, AttemptStatus
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import Delivery, DeliveryAttempt
@@ -85,10 +86,18 @@ def who(session: PortalSession) -> str:
     return login_flows.masked(session.kind, session.address)
 
 
-def portal_session(request: Request, db_session: SessionDep) -> PortalSession:
-    """The party's session from its own cookie, or 401 (a staff bearer token means nothing here)."""
+def portal_session(request: Request) -> PortalSession:
+    """The party's session from its own cookie, or 401 (a staff bearer token means nothing here); a
+    detached copy: each endpoint opens and commits its own database session in its own thread, so that
+    no connection waits for a free worker thread to be returned (a burst of parties would otherwise
+    starve the pool: the request's connection held until its teardown gets a thread)."""
     raw = request.cookies.get(sessions.COOKIE)
-    session = sessions.session_for_token(db_session=db_session, raw_token=raw, now=utcnow()) if raw else None
+    with database.get_session() as db_session:
+        session = (
+            sessions.session_for_token(db_session=db_session, raw_token=raw, now=utcnow()) if raw else None
+        )
+        if session is not None:
+            db_session.expunge(session)
     if session is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "PortalSession"}
@@ -121,53 +130,55 @@ def portal_config() -> PortalConfig:
 
 
 @public_router.get("/links/{token}", response_model=LinkRead)
-def link(token: str, request: Request, db_session: SessionDep) -> LinkRead:
+def link(token: str, request: Request) -> LinkRead:
     """What the personal link's landing page shows before login: the court and masked addresses."""
-    now = utcnow()
-    with service_errors():
-        notice = sessions.notice_for_link(db_session=db_session, token=token, now=now)
-        options = login_flows.link_addresses(db_session=db_session, token=token, now=now)
-    audit(
-        db_session,
-        request,
-        "portal_link_opened",
-        who="链接",
-        object_type="electronic_notice",
-        object_id=notice.id,
-    )
-    court = db_session.get_one(DeliveryAttempt, notice.attempt_id).delivery.case.court.name
-    return LinkRead(
-        court=court,
-        options=[
-            LinkOption(choice=index, kind=kind, label=login_flows.masked(kind, address))
-            for index, (kind, address) in enumerate(options)
-        ],
-        wechat=wechat_login().enabled,
-    )
+    with database.get_session() as db_session:
+        now = utcnow()
+        with service_errors():
+            notice = sessions.notice_for_link(db_session=db_session, token=token, now=now)
+            options = login_flows.link_addresses(db_session=db_session, token=token, now=now)
+        audit(
+            db_session,
+            request,
+            "portal_link_opened",
+            who="链接",
+            object_type="electronic_notice",
+            object_id=notice.id,
+        )
+        court = db_session.get_one(DeliveryAttempt, notice.attempt_id).delivery.case.court.name
+        return LinkRead(
+            court=court,
+            options=[
+                LinkOption(choice=index, kind=kind, label=login_flows.masked(kind, address))
+                for index, (kind, address) in enumerate(options)
+            ],
+            wechat=wechat_login().enabled,
+        )
 
 
 @public_router.post("/codes", response_model=Message, status_code=status.HTTP_202_ACCEPTED)
-def send_code(body: CodeRequest, request: Request, db_session: SessionDep) -> Message:
+def send_code(body: CodeRequest, request: Request) -> Message:
     """Send a one-time code; the answer is the same whether or not the number or address is on file."""
-    now = utcnow()
-    with service_errors():
-        kind, address = _address(db_session, body, now)
-        try:
-            login_flows.send_code(
-                db_session=db_session, kind=kind, address=address, client_ip=ip_of(request), now=now
-            )
-        except TooManyRequests as exc:
-            audit(
-                db_session,
-                request,
-                "portal_code_refused",
-                who=login_flows.masked(kind, address),
-                reason=str(exc),
-            )
-            db_session.commit()
-            raise _too_many(exc) from exc
-    audit(db_session, request, "portal_code_requested", who=login_flows.masked(kind, address))
-    return Message(message=CODE_SENT)
+    with database.get_session() as db_session:
+        now = utcnow()
+        with service_errors():
+            kind, address = _address(db_session, body, now)
+            try:
+                login_flows.send_code(
+                    db_session=db_session, kind=kind, address=address, client_ip=ip_of(request), now=now
+                )
+            except TooManyRequests as exc:
+                audit(
+                    db_session,
+                    request,
+                    "portal_code_refused",
+                    who=login_flows.masked(kind, address),
+                    reason=str(exc),
+                )
+                db_session.commit()
+                raise _too_many(exc) from exc
+        audit(db_session, request, "portal_code_requested", who=login_flows.masked(kind, address))
+        return Message(message=CODE_SENT)
 
 
 def _refuse_login(db_session: Session, request: Request, label: str, check: CodeCheck) -> HTTPException:
@@ -178,59 +189,61 @@ def _refuse_login(db_session: Session, request: Request, label: str, check: Code
 
 
 @public_router.post("/login", response_model=MeRead)
-def log_in(body: LoginRequest, request: Request, response: Response, db_session: SessionDep) -> MeRead:
+def log_in(body: LoginRequest, request: Request, response: Response) -> MeRead:
     """Check the code and open the party's session (binding a pending WeChat login to the mobile)."""
-    now = utcnow()
-    pending = wechat_views.pending_profile(request, now)
-    with service_errors():
-        kind, address = _address(db_session, body, now)
-        label = login_flows.masked(kind, address)
-        try:
-            result = login_flows.log_in(
-                db_session=db_session,
-                kind=kind,
-                address=address,
-                code=body.code,
-                client_ip=ip_of(request),
-                user_agent=device_of(request),
-                now=now,
-                wechat=pending,
-            )
-        except TooManyRequests as exc:
-            audit(db_session, request, "portal_login_refused", who=label, reason=str(exc))
-            db_session.commit()
-            raise _too_many(exc) from exc
-    if isinstance(result, CodeCheck):
-        raise _refuse_login(db_session, request, label, result)
-    session, raw = result
-    set_session_cookie(response, raw)
-    if pending is not None:
-        response.delete_cookie(wechat_views.PENDING_COOKIE, path="/api/portal")
-    audit(
-        db_session,
-        request,
-        "portal_login",
-        who=label,
-        object_type="portal_session",
-        object_id=session.id,
-        wechat_bound=pending is not None,
-    )
-    return _me(db_session, request, session, audited=False)
+    with database.get_session() as db_session:
+        now = utcnow()
+        pending = wechat_views.pending_profile(request, now)
+        with service_errors():
+            kind, address = _address(db_session, body, now)
+            label = login_flows.masked(kind, address)
+            try:
+                result = login_flows.log_in(
+                    db_session=db_session,
+                    kind=kind,
+                    address=address,
+                    code=body.code,
+                    client_ip=ip_of(request),
+                    user_agent=device_of(request),
+                    now=now,
+                    wechat=pending,
+                )
+            except TooManyRequests as exc:
+                audit(db_session, request, "portal_login_refused", who=label, reason=str(exc))
+                db_session.commit()
+                raise _too_many(exc) from exc
+        if isinstance(result, CodeCheck):
+            raise _refuse_login(db_session, request, label, result)
+        session, raw = result
+        set_session_cookie(response, raw)
+        if pending is not None:
+            response.delete_cookie(wechat_views.PENDING_COOKIE, path="/api/portal")
+        audit(
+            db_session,
+            request,
+            "portal_login",
+            who=label,
+            object_type="portal_session",
+            object_id=session.id,
+            wechat_bound=pending is not None,
+        )
+        return _me(db_session, request, session, audited=False)
 
 
 @party_router.post("/logout", response_model=Message)
-def log_out(session: PartySession, request: Request, response: Response, db_session: SessionDep) -> Message:
-    sessions.end_session(session=session, now=utcnow())
-    clear_session_cookie(response)
-    audit(
-        db_session,
-        request,
-        "portal_logout",
-        who=who(session),
-        object_type="portal_session",
-        object_id=session.id,
-    )
-    return Message(message="已退出")
+def log_out(session: PartySession, request: Request, response: Response) -> Message:
+    with database.get_session() as db_session:
+        sessions.end_session(session=db_session.get_one(PortalSession, session.id), now=utcnow())
+        clear_session_cookie(response)
+        audit(
+            db_session,
+            request,
+            "portal_logout",
+            who=who(session),
+            object_type="portal_session",
+            object_id=session.id,
+        )
+        return Message(message="已退出")
 
 
 def _delivery_read(db_session: Session, delivery: Delivery) -> DeliveryRead:
@@ -275,9 +288,10 @@ def _me(db_session: Session, request: Request, session: PortalSession, *, audite
 
 
 @party_router.get("/me", response_model=MeRead)
-def me(session: PartySession, request: Request, db_session: SessionDep) -> MeRead:
+def me(session: PartySession, request: Request) -> MeRead:
     """The party's deliveries sent electronically, with their documents."""
-    return _me(db_session, request, session)
+    with database.get_session() as db_session:
+        return _me(db_session, request, session)
 
 
 def _delivery(db_session: Session, session: PortalSession, delivery_id: int) -> Delivery:
@@ -287,39 +301,40 @@ def _delivery(db_session: Session, session: PortalSession, delivery_id: int) -> 
 
 @party_router.get("/deliveries/{delivery_id}/documents/{document_id}/file", response_class=FileResponse)
 def document_file(
-    delivery_id: int, document_id: int, session: PartySession, request: Request, db_session: SessionDep
+    delivery_id: int, document_id: int, session: PartySession, request: Request
 ) -> FileResponse:
     """The document itself (only to its party); each fetch is a logged view."""
-    with service_errors():
-        delivery, document = sessions.visible_document(
-            db_session=db_session, session=session, delivery_id=delivery_id, document_id=document_id
+    with database.get_session() as db_session:
+        with service_errors():
+            delivery, document = sessions.visible_document(
+                db_session=db_session, session=session, delivery_id=delivery_id, document_id=document_id
+            )
+            path = stored_path(document)
+            if path is None:
+                raise NotVisible("文书文件")
+        view = flows.open_document(
+            db_session=db_session,
+            session=session,
+            delivery=delivery,
+            document=document,
+            client_ip=ip_of(request),
+            user_agent=device_of(request),
+            now=utcnow(),
         )
-        path = stored_path(document)
-        if path is None:
-            raise NotVisible("文书文件")
-    view = flows.open_document(
-        db_session=db_session,
-        session=session,
-        delivery=delivery,
-        document=document,
-        client_ip=ip_of(request),
-        user_agent=device_of(request),
-        now=utcnow(),
-    )
-    audit(
-        db_session,
-        request,
-        "portal_document_opened",
-        who=who(session),
-        case_id=delivery.case_id,
-        object_type="document",
-        object_id=document.id,
-        view_id=view.id,
-        sha256=document.sha256,
-    )
-    return FileResponse(
-        path, media_type=document.content_type or "application/pdf", headers={"Cache-Control": "no-store"}
-    )
+        audit(
+            db_session,
+            request,
+            "portal_document_opened",
+            who=who(session),
+            case_id=delivery.case_id,
+            object_type="document",
+            object_id=document.id,
+            view_id=view.id,
+            sha256=document.sha256,
+        )
+        return FileResponse(
+            path, media_type=document.content_type or "application/pdf", headers={"Cache-Control": "no-store"}
+        )
 
 
 @party_router.post("/deliveries/{delivery_id}/documents/{document_id}/pages", response_model=Message)
@@ -329,101 +344,103 @@ def pages_viewed(
     body: PagesViewed,
     session: PartySession,
     request: Request,
-    db_session: SessionDep,
 ) -> Message:
     """Pages the party's screen showed of the document they opened last."""
-    with service_errors():
-        delivery, document = sessions.visible_document(
-            db_session=db_session, session=session, delivery_id=delivery_id, document_id=document_id
+    with database.get_session() as db_session:
+        with service_errors():
+            delivery, document = sessions.visible_document(
+                db_session=db_session, session=session, delivery_id=delivery_id, document_id=document_id
+            )
+            view = (
+                db_session.query(DocumentView)
+                .filter(DocumentView.session_id == session.id, DocumentView.document_id == document.id)
+                .order_by(DocumentView.id.desc())
+                .with_for_update()
+                .first()
+            )
+            if view is None:
+                raise NotVisible("查阅记录")
+            flows.record_pages(
+                db_session=db_session,
+                view=view,
+                pages=body.pages,
+                page_count=body.page_count,
+                delivery=delivery,
+            )
+        audit(
+            db_session,
+            request,
+            "portal_pages_viewed",
+            who=who(session),
+            case_id=delivery.case_id,
+            object_type="document",
+            object_id=document.id,
+            pages=body.pages,
         )
-        view = (
-            db_session.query(DocumentView)
-            .filter(DocumentView.session_id == session.id, DocumentView.document_id == document.id)
-            .order_by(DocumentView.id.desc())
-            .with_for_update()
-            .first()
-        )
-        if view is None:
-            raise NotVisible("查阅记录")
-        flows.record_pages(
-            db_session=db_session, view=view, pages=body.pages, page_count=body.page_count, delivery=delivery
-        )
-    audit(
-        db_session,
-        request,
-        "portal_pages_viewed",
-        who=who(session),
-        case_id=delivery.case_id,
-        object_type="document",
-        object_id=document.id,
-        pages=body.pages,
-    )
-    return Message(message="已记录")
+        return Message(message="已记录")
 
 
 @party_router.post("/deliveries/{delivery_id}/sign", response_model=SignedRead)
-def sign(
-    delivery_id: int, body: SignatureCapture, session: PartySession, request: Request, db_session: SessionDep
-) -> SignedRead:
+def sign(delivery_id: int, body: SignatureCapture, session: PartySession, request: Request) -> SignedRead:
     """The party signs the 送达回证 on screen: the delivery is served (legal date: the first view)."""
-    delivery = _delivery(db_session, session, delivery_id)
-    with service_errors():
-        attempt, code = flows.sign_receipt(
-            db_session=db_session,
-            delivery=delivery,
-            capture=body,
-            client_ip=ip_of(request),
-            user_agent=device_of(request),
-            now=utcnow(),
+    with database.get_session() as db_session:
+        delivery = _delivery(db_session, session, delivery_id)
+        with service_errors():
+            attempt, code = flows.sign_receipt(
+                db_session=db_session,
+                delivery=delivery,
+                capture=body,
+                client_ip=ip_of(request),
+                user_agent=device_of(request),
+                now=utcnow(),
+            )
+        audit(
+            db_session,
+            request,
+            "portal_signed",
+            who=who(session),
+            case_id=delivery.case_id,
+            object_type="delivery_attempt",
+            object_id=attempt.id,
         )
-    audit(
-        db_session,
-        request,
-        "portal_signed",
-        who=who(session),
-        case_id=delivery.case_id,
-        object_type="delivery_attempt",
-        object_id=attempt.id,
-    )
-    return SignedRead(
-        confirmation_code=code,
-        served_on=attempt.legal_service_date,
-        message=f"签收成功，确认码 {code}，请妥善保存",
-    )
+        return SignedRead(
+            confirmation_code=code,
+            served_on=attempt.legal_service_date,
+            message=f"签收成功，确认码 {code}，请妥善保存",
+        )
 
 
 @party_router.post("/deliveries/{delivery_id}/paper", response_model=PaperRead)
-def paper(
-    delivery_id: int, body: PaperCreate, session: PartySession, request: Request, db_session: SessionDep
-) -> PaperRead:
+def paper(delivery_id: int, body: PaperCreate, session: PartySession, request: Request) -> PaperRead:
     """The party asks for paper copies (by post or at the court)."""
-    delivery = _delivery(db_session, session, delivery_id)
-    with service_errors():
-        request_row = flows.request_paper(
-            db_session=db_session,
-            delivery=delivery,
+    with database.get_session() as db_session:
+        delivery = _delivery(db_session, session, delivery_id)
+        with service_errors():
+            request_row = flows.request_paper(
+                db_session=db_session,
+                delivery=delivery,
+                way=body.way,
+                postal_address=body.postal_address,
+                client_ip=ip_of(request),
+                user_agent=device_of(request),
+                now=utcnow(),
+            )
+        audit(
+            db_session,
+            request,
+            "portal_paper_requested",
+            who=who(session),
+            case_id=delivery.case_id,
+            object_type="delivery",
+            object_id=delivery.id,
             way=body.way,
-            postal_address=body.postal_address,
-            client_ip=ip_of(request),
-            user_agent=device_of(request),
-            now=utcnow(),
         )
-    audit(
-        db_session,
-        request,
-        "portal_paper_requested",
-        who=who(session),
-        case_id=delivery.case_id,
-        object_type="delivery",
-        object_id=delivery.id,
-        way=body.way,
-    )
-    return PaperRead(
-        id=request_row.id,
-        way=request_row.way,
-        requested_at=request_row.requested_at,
-        message="已收到您的纸质文书申请，法院将尽快安排",
-    )
+        return PaperRead(
+            id=request_row.id,
+            way=request_row.way,
+            requested_at=request_row.requested_at,
+            message="已收到您的纸质文书申请，法院将尽快安排",
+        )
 
 
 @party_router.post("/deliveries/{delivery_id}/address-confirmation", response_model=AddressConfirmationRead)
@@ -432,40 +449,42 @@ def address_confirmation(
     body: AddressConfirmationCreate,
     session: PartySession,
     request: Request,
-    db_session: SessionDep,
 ) -> AddressConfirmationRead:
     """The online 送达地址确认书: the party's addresses (and consent) for later deliveries, signed."""
-    delivery = _delivery(db_session, session, delivery_id)
-    confirmed = ConfirmedAddresses(
-        postal_address=(body.postal_address or "").strip() or None,
-        mobile=(body.mobile or "").strip() or None,
-        email=(body.email or "").strip() or None,
-        consents_to_electronic=body.consents_to_electronic,
-    )
-    with service_errors():
-        if confirmed.mobile:
-            login_flows.clean_address(ContactKind.phone, confirmed.mobile)
-        if confirmed.email:
-            login_flows.clean_address(ContactKind.email, confirmed.email)
-        confirmation = flows.confirm_addresses(
-            db_session=db_session,
-            delivery=delivery,
-            confirmed=confirmed,
-            capture=SignatureCapture(strokes=body.strokes, png_data_url=body.png_data_url),
-            client_ip=ip_of(request),
-            user_agent=device_of(request),
-            now=utcnow(),
+    with database.get_session() as db_session:
+        delivery = _delivery(db_session, session, delivery_id)
+        confirmed = ConfirmedAddresses(
+            postal_address=(body.postal_address or "").strip() or None,
+            mobile=(body.mobile or "").strip() or None,
+            email=(body.email or "").strip() or None,
+            consents_to_electronic=body.consents_to_electronic,
         )
-    audit(
-        db_session,
-        request,
-        "portal_address_confirmed",
-        who=who(session),
-        case_id=delivery.case_id,
-        object_type="address_confirmation",
-        object_id=confirmation.id,
-    )
-    return AddressConfirmationRead(id=confirmation.id, text=confirmed.text(), message="送达地址确认书已提交")
+        with service_errors():
+            if confirmed.mobile:
+                login_flows.clean_address(ContactKind.phone, confirmed.mobile)
+            if confirmed.email:
+                login_flows.clean_address(ContactKind.email, confirmed.email)
+            confirmation = flows.confirm_addresses(
+                db_session=db_session,
+                delivery=delivery,
+                confirmed=confirmed,
+                capture=SignatureCapture(strokes=body.strokes, png_data_url=body.png_data_url),
+                client_ip=ip_of(request),
+                user_agent=device_of(request),
+                now=utcnow(),
+            )
+        audit(
+            db_session,
+            request,
+            "portal_address_confirmed",
+            who=who(session),
+            case_id=delivery.case_id,
+            object_type="address_confirmation",
+            object_id=confirmation.id,
+        )
+        return AddressConfirmationRead(
+            id=confirmation.id, text=confirmed.text(), message="送达地址确认书已提交"
+        )
 
 
 routers = [public_router, wechat_views.router, party_router]

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
+from backend import database
 from backend.audit import service as audit_service
 from backend.auth.dependencies import client_ip
 from backend.config import get_settings
-from backend.database import SessionDep, utcnow
+from backend.database import utcnow
 from backend.portal import login_flows
 from backend.portal.cookies import set_session_cookie
 from backend.portal.gateway import wechat_login
@@ -76,7 +77,7 @@ def start() -> RedirectResponse:
 
 
 @router.get("/callback", response_class=RedirectResponse, status_code=302)
-def callback(request: Request, db_session: SessionDep, state: str = "", code: str = "") -> RedirectResponse:
+def callback(request: Request, state: str = "", code: str = "") -> RedirectResponse:
     """WeChat sent the browser back: log the party in, or ask for an SMS code to bind the WeChat."""
     now = utcnow()
     expected = request.cookies.get(STATE_COOKIE, "")
@@ -88,19 +89,20 @@ def callback(request: Request, db_session: SessionDep, state: str = "", code: st
         profile = wechat_login().profile(code=code)
     except WechatRefused:
         return _finish("/portal?wechat=failed")
-    opened = login_flows.wechat_session(
-        db_session=db_session, profile=profile, client_ip=ip, user_agent=device, now=now
-    )
-    audit_service.record(
-        db_session=db_session,
-        actor=None,
-        actor_username=f"当事人门户 微信 {profile.openid[:6]}***",
-        action="portal_wechat_login" if opened else "portal_wechat_unbound",
-        object_type="portal_session" if opened else None,
-        object_id=opened[0].id if opened else None,
-        client_ip=ip,
-        detail={"user_agent": device},
-    )
+    with database.get_session() as db_session:  # its own, as the portal's views (backend/portal/views.py)
+        opened = login_flows.wechat_session(
+            db_session=db_session, profile=profile, client_ip=ip, user_agent=device, now=now
+        )
+        audit_service.record(
+            db_session=db_session,
+            actor=None,
+            actor_username=f"当事人门户 微信 {profile.openid[:6]}***",
+            action="portal_wechat_login" if opened else "portal_wechat_unbound",
+            object_type="portal_session" if opened else None,
+            object_id=opened[0].id if opened else None,
+            client_ip=ip,
+            detail={"user_agent": device},
+        )
     if opened is None:
         response = _finish("/portal?wechat=bind")
         response.set_cookie(
