@@ -4,6 +4,7 @@ refused ones; re-importing the corrected file stays idempotent; the whole file s
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,15 +12,17 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from backend.audit.models import AuditLog
 from backend.auth.roles import Role
 from backend.cases.models import Case
+from backend.cli import app
 from backend.config import get_settings
 from backend.courts.models import Court
 from backend.intake.plan import SUMMARY_LABELS
 from backend.parties.models import Party
-from tests.intake.exports import CASE_1, CASE_2, HEADERS, credit_code, csv_bytes, person_id, row
+from tests.intake.exports import CASE_1, CASE_2, HEADERS, credit_code, csv_bytes, person_id, row, write_csv
 from tests.intake.test_api import wait_for_job
 
 Headers = dict[str, str]
@@ -195,3 +198,14 @@ def test_the_problems_download_keeps_the_sheet_and_adds_the_messages_beside_it(
     corrected = wait_for_job(client, clerk, response.json()["id"])
     assert corrected["status"] == "done", corrected["errors"]
     assert corrected["summary"]["cases_created"] == 2 and corrected["summary"]["cases_updated"] == 0
+
+
+def test_songda_import_valid_only_writes_the_valid_cases_and_names_the_refused(
+    tmp_path: Path, db_session: Session
+) -> None:
+    path = write_csv(tmp_path / "export.csv", export_rows(fixed=False))
+    result = CliRunner().invoke(app, ["import", str(path), "--valid-only"], env={"COLUMNS": "220"})
+    assert result.exit_code == 1, result.output  # not everything was imported
+    assert f"被拒：{CASE_2}（第4、5行）" in result.output and "被拒：案号无法识别（第6行）" in result.output
+    assert "所在案件未导入" in result.output and "已导入 export.csv" in result.output
+    assert list(db_session.scalars(select(Case.case_number))) == [CASE_1]
