@@ -20,8 +20,11 @@ export class BatchesView {
   }
 
   async load() {
+    const asked = (this.asked = (this.asked || 0) + 1);
     try {
-      this.batches = await api(`/api/postal/batches?day=${this.day}`);
+      const batches = await api(`/api/postal/batches?day=${this.day}`);
+      if (asked !== this.asked) return; // another day was chosen meanwhile
+      this.batches = batches;
     } catch (error) {
       toast(`批次加载失败：${error.message}`, 'error');
       this.batches = [];
