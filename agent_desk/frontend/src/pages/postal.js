@@ -33,7 +33,10 @@ function start(user) {
   const select = (tab) => {
     replaceChildren(byId('tabs'), tabs.map((each) =>
       h('button', { type: 'button', role: 'tab', class: 'btn', id: `tab-${each.id}`, 'aria-selected': String(each === tab), onclick: () => select(each) }, each.title)));
-    Promise.resolve(new tab.View(byId('view')).show()).catch((error) => toast(`加载失败：${error.message}`, 'error'));
+    // Each tab renders into its own element: a slower answer of the tab left behind lands in a detached one.
+    const box = h('div', { class: 'postal-tab', id: `view-${tab.id}` });
+    replaceChildren(byId('view'), box);
+    Promise.resolve(new tab.View(box).show()).catch((error) => toast(`加载失败：${error.message}`, 'error'));
   };
   select(tabs[0]);
 }
