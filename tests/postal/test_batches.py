@@ -166,6 +166,11 @@ def test_a_clerk_sees_only_their_courts_letters(
     stranger = _headers(client, make_user(Role.clerk, court_id=other_id))
     assert client.get(f"/api/postal/batches/{batch['id']}", headers=stranger).status_code == 404
     assert client.get("/api/postal/silent", headers=headers).status_code == 403
+    assert batch["court_name"] == "北京市西城区人民法院"
+    drafts = {"status": "draft"}
+    assert len(client.get("/api/postal/letters", params=drafts, headers=headers).json()) == 2
+    assert client.get("/api/postal/letters", params=drafts, headers=stranger).json() == []
+    assert client.get("/api/postal/letters", params={"status": "lost"}, headers=headers).status_code == 422
 
 
 def test_an_address_ems_cannot_parse_is_sent_back_to_the_clerk(
