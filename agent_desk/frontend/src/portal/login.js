@@ -35,7 +35,7 @@ function wechatBlock(enabled) {
   if (!enabled) return null;
   return [
     h('div', { class: 'divider' }, '或'),
-    h('a', { class: 'btn btn-wechat btn-big', id: 'wechat', href: '/api/portal/wechat/start', style: 'display:block;text-align:center;text-decoration:none' }, '微信登录'),
+    h('a', { class: 'btn btn-wechat btn-big', id: 'wechat', href: '/api/portal/wechat/start' }, '微信登录'),
     h('p', { class: 'small-print' }, '首次使用微信登录，需要用登记的手机号验证一次以完成绑定。'),
   ];
 }
@@ -57,7 +57,7 @@ export async function loginScreen(main, { linkToken, onLoggedIn, call }) {
     } catch (error) {
       replaceChildren(main, h('section', { class: 'panel' }, h('h1', {}, '链接无效或已过期'),
         h('p', {}, '请使用短信中的完整链接，或通过下方入口用手机号登录查收文书。'),
-        h('a', { class: 'btn btn-primary', href: '/portal', style: 'display:block;text-align:center' }, '前往文书查收登录')));
+        h('a', { class: 'btn btn-primary btn-big', href: '/portal' }, '前往文书查收登录')));
       return;
     }
   }
