@@ -7,14 +7,14 @@ forward (a late 'accepted' never undoes 'delivered'), and a known token is the o
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.core.errors import NotVisible
 from backend.database import utcnow
 from backend.messaging.enums import SETTLED, SmsStatus
 from backend.messaging.models import SmsOutbox
-from backend.messaging.sending import announce, lock_message, mark_failed
+from backend.messaging.sending import announce, mark_failed, writing
 
 DELIVERED, NOT_DELIVERED, BUFFERED, ACCEPTED, REJECTED = 1, 2, 4, 8, 16
 REPORT_LABELS = {
@@ -37,10 +37,14 @@ def record_report(
     *, db_session: Session, token: str, report_type: int, at: str | None, fields: dict[str, Any]
 ) -> SmsOutbox:
     """Apply one delivery report to the message whose token is TOKEN (unknown tokens: NotVisible, 404)."""
-    message = db_session.scalars(select(SmsOutbox).where(SmsOutbox.dlr_token == token)).first()
-    if message is None:
+    # Lock the row first (a no-op write), then read it: two reports at once (accepted, delivered; one per
+    # part of a long text) are applied in turn, and SQLite's write lock is taken before anything is read.
+    locked = db_session.execute(
+        update(SmsOutbox).where(SmsOutbox.dlr_token == token).values(dlr_token=SmsOutbox.dlr_token)
+    )
+    if not locked.rowcount:  # type: ignore[attr-defined]
         raise NotVisible("短信")
-    lock_message(db_session, message)  # two reports at once (accepted, delivered) are applied in turn
+    message = db_session.scalars(select(SmsOutbox).where(SmsOutbox.dlr_token == token)).one()
     moment = report_time(at)
     report = {"type": report_type, "label": REPORT_LABELS.get(report_type, "未知"), "at": moment.isoformat()}
     message.reports = [*message.reports, {**report, **fields, "received_at": utcnow().isoformat()}]
@@ -61,3 +65,10 @@ def record_report(
         return message
     announce(db_session, message)
     return message
+
+
+def apply_report(*, token: str, report_type: int, at: str | None, fields: dict[str, Any]) -> None:
+    """record_report in its own session and transaction (the report endpoint's whole unit of work, run
+    on one thread: no connection is held while waiting for another thread)."""
+    with writing() as db_session:
+        record_report(db_session=db_session, token=token, report_type=report_type, at=at, fields=fields)

@@ -11,6 +11,9 @@ Message-ID to the mail server, which receiving systems that deduplicate by it us
 such key: a message whose sender died after Kannel took it, and whose carrier sent no report within the
 lease, is the one case that can reach a phone twice)."""
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
@@ -48,12 +51,28 @@ def backoff(tries: int) -> timedelta:
     )
 
 
+_SQLITE_WRITES = threading.Lock()
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """A session for one short write to the outbox. SQLite takes one writer at a time: a process's
+    writers (senders, delivery reports) queue on a lock instead of sleeping in SQLite's busy handler, which
+    under a burst of reports spent most of its time asleep. PostgreSQL locks rows and needs none of this."""
+    if not get_settings().effective_database_url.startswith("sqlite"):
+        with get_session() as db_session:
+            yield db_session
+        return
+    with _SQLITE_WRITES, get_session() as db_session:
+        yield db_session
+
+
 def claim_lease() -> timedelta:
     return timedelta(seconds=get_settings().messaging_claim_seconds)
 
 
 def _claim(message_id: int, now: datetime) -> bool:
-    with get_session() as db_session:
+    with writing() as db_session:
         claimed = db_session.execute(
             update(SmsOutbox)
             .where(
@@ -94,24 +113,40 @@ def lock_message(db_session: Session, message: SmsOutbox) -> SmsOutbox:
 
 
 def send_message(message_id: int, *, now: datetime | None = None) -> SmsStatus | None:
-    """Send MESSAGE_ID if it is queued and due; returns its new status (None: not ours to send)."""
+    """Send MESSAGE_ID if it is queued and due; returns its new status (None: not ours to send).
+    No transaction is open while the gateway is called; its answer is recorded on the locked row."""
     now = now or utcnow()
     if not _claim(message_id, now):
         return None
     with get_session() as db_session:
         message = db_session.get_one(SmsOutbox, message_id)
-        try:
-            sender, submission = _hand_over(message)
-        except GatewayUnavailable as error:
-            message.status, message.error = SmsStatus.queued, str(error)[:300]
-            message.next_try_at = utcnow() + backoff(message.tries)
-            return message.status
-        except GatewayRefused as error:
-            mark_failed(message, str(error), utcnow())
-        else:
-            _submitted(lock_message(db_session, message), sender, submission)
-        announce(db_session, message)
+        db_session.expunge(message)
+    try:
+        sender, submission = _hand_over(message)
+    except GatewayUnavailable as down:
+        reason = str(down)
+        return _record(message_id, lambda row: _back_in_queue(row, reason), tell=False)
+    except GatewayRefused as refused:
+        reason = str(refused)
+        return _record(message_id, lambda row: mark_failed(row, reason, utcnow()), tell=True)
+    return _record(message_id, lambda row: _submitted(row, sender, submission), tell=True)
+
+
+def _record(message_id: int, change: Callable[[SmsOutbox], None], *, tell: bool) -> SmsStatus:
+    with writing() as db_session:
+        db_session.execute(  # the row lock first (SQLite: the write lock), then the row as it is now
+            update(SmsOutbox).where(SmsOutbox.id == message_id).values(dlr_token=SmsOutbox.dlr_token)
+        )
+        message = db_session.get_one(SmsOutbox, message_id)
+        change(message)
+        if tell:
+            announce(db_session, message)
         return message.status
+
+
+def _back_in_queue(message: SmsOutbox, error: str) -> None:
+    message.status, message.error = SmsStatus.queued, error[:300]
+    message.next_try_at = utcnow() + backoff(message.tries)
 
 
 def _submitted(message: SmsOutbox, sender: str, submission: Submission) -> None:
@@ -133,7 +168,7 @@ def _submitted(message: SmsOutbox, sender: str, submission: Submission) -> None:
 def recover_claim(message_id: int, now: datetime) -> bool:
     """Take back a claim whose lease ran out (its sender died mid-send): True when the message is queued
     again to be sent; False when it was not stale, or the gateway's reports show it already took it."""
-    with get_session() as db_session:
+    with writing() as db_session:
         message = db_session.get(SmsOutbox, message_id)
         if message is None:
             return False

@@ -6,6 +6,7 @@ received (GET /api/messaging/sms-inbox, audited: it holds parties' numbers and t
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse
 
 from backend.audit.reads import audit_read
@@ -22,22 +23,22 @@ routers = [report_router, admin_router]
 
 
 @report_router.get("/reports/{token}", response_class=PlainTextResponse)
-def delivery_report(
+async def delivery_report(
     token: str,
-    db_session: SessionDep,
     report_type: Annotated[int, Query(alias="type")],
     at: str | None = None,
     smsc_id: str | None = None,
     reply: str | None = None,
 ) -> str:
-    """One delivery report from Kannel for the message whose token is TOKEN."""
+    """One delivery report from Kannel for the message whose token is TOKEN.
+
+    smsbox calls back hundreds at once: each report is one call on the thread pool that opens, commits
+    and closes its own session (a request-scoped session would hold a connection while its release
+    waited for a free thread, and a burst would starve the pool)."""
+    fields = {"smsc_id": smsc_id or "", "reply": reply or ""}
     with service_errors():
-        reports.record_report(
-            db_session=db_session,
-            token=token,
-            report_type=report_type,
-            at=at,
-            fields={"smsc_id": smsc_id or "", "reply": reply or ""},
+        await run_in_threadpool(
+            reports.apply_report, token=token, report_type=report_type, at=at, fields=fields
         )
     return "OK"
 
