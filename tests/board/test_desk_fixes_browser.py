@@ -26,6 +26,7 @@ from tests.desk.world import add_delivery
 from tests.polling import poll_until
 
 GRACE_SECONDS = 1
+PAGE_WAIT_MS = 20_000  # a loaded test machine may take seconds to load a page
 
 
 def _pass_through(page_side: WebSocketRoute) -> WebSocketRoute:
@@ -68,7 +69,9 @@ def test_an_offline_agent_is_told_why_and_takes_the_task_after_becoming_availabl
         sockets: list[WebSocketRoute] = []
         page.route_web_socket(re.compile(r"/ws$"), lambda route: sockets.append(_pass_through(route)))
         log_in(page, base, agent.username, "/desk")
-        expect(page.locator("#presence-state")).to_have_attribute("data-state", "offline")
+        expect(page.locator("#presence-state")).to_have_attribute(
+            "data-state", "offline", timeout=PAGE_WAIT_MS
+        )
         page.click("#next-task")
         refusal = page.locator("#desk-refusal[data-code='not_available']")
         expect(refusal).to_contain_text("您当前为「离线」状态")
@@ -103,16 +106,16 @@ def test_a_closed_desk_tab_shows_the_agent_offline_on_the_wall(
         browser = launch(playwright, "chromium")
         wall = new_page(browser)
         log_in(wall, base, supervisor.username, "/wall")
-        expect(wall.locator("#no-extension")).to_contain_text("您尚未配置分机")
+        expect(wall.locator("#no-extension")).to_contain_text("您尚未配置分机", timeout=PAGE_WAIT_MS)
         expect(wall.locator("#phone")).to_contain_text("系统管理 › 用户与角色")
         assert "登记的话机" not in wall.inner_text("#phone")
 
         desk = new_page(browser)
         log_in(desk, base, agent.username, "/desk")
-        expect(desk.locator("#connection")).to_have_attribute("data-state", "open")
+        expect(desk.locator("#connection")).to_have_attribute("data-state", "open", timeout=PAGE_WAIT_MS)
         desk.click("#presence-available")
         row = wall.locator(f"#agents tr[data-user-id='{agent.id}']")
-        expect(row).to_contain_text("空闲")
+        expect(row).to_contain_text("空闲", timeout=PAGE_WAIT_MS)
         check_main_region(wall, tmp_path / "wall.png")
 
         desk.context.close()  # the tab is gone: no logout, no presence change sent
