@@ -45,7 +45,9 @@ def test_the_admin_finds_who_read_a_record_by_object_and_pages_back(
     ).json()
     assert [item["client_ip"] for item in rest["items"]] == ["10.0.0.0"] and rest["next_before_id"] is None
 
-    own = client.get("/api/audit", params={"action": "audit_log_read", "actor": admin.username}, headers=headers)
+    own = client.get(
+        "/api/audit", params={"action": "audit_log_read", "actor": admin.username}, headers=headers
+    )
     assert len(own.json()["items"]) == 3  # the three reads above, each audited
     assert client.get("/api/audit", headers=clerk_headers).status_code == 403
     _, supervisor_headers = as_user(Role.supervisor)

@@ -63,7 +63,9 @@ def test_filters_by_method_unassigned_and_overdue(
         json={"delivery_ids": [extra[1]], "assignee_user_id": agent.id},
         headers=headers,
     ).raise_for_status()
-    unassigned = client.get("/api/deliveries", params={"overdue": "true", "unassigned": "true"}, headers=headers)
+    unassigned = client.get(
+        "/api/deliveries", params={"overdue": "true", "unassigned": "true"}, headers=headers
+    )
     assert set(_ids(unassigned.json())) == {world.overdue_delivery_id, extra[0]}
 
 
@@ -83,7 +85,9 @@ def test_bulk_assignment_is_one_audited_transaction_and_a_retry_changes_nothing(
     assert retry.json() == {"assigned": [], "unchanged": sorted(three), "assignee_user_id": agent.id}
 
     rows = db_session.scalars(select(AuditLog).where(AuditLog.actor_user_id == supervisor.id)).all()
-    assert sorted(int(row.object_id or 0) for row in rows if row.action == "delivery_assigned") == sorted(three)
+    assert sorted(int(row.object_id or 0) for row in rows if row.action == "delivery_assigned") == sorted(
+        three
+    )
     [summary] = [row for row in rows if row.action == "deliveries_bulk_assigned"]
     assert summary.detail["assigned"] == sorted(three)
 
@@ -135,7 +139,9 @@ def test_attempt_status_filter_ignores_finished_attempts(
 ) -> None:
     extra = _overdue_copies(world, 1)
     with database.get_session() as session:
-        attempt = session.scalars(select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == extra[0])).one()
+        attempt = session.scalars(
+            select(DeliveryAttempt).where(DeliveryAttempt.delivery_id == extra[0])
+        ).one()
         attempt.status = AttemptStatus.cancelled
     _, headers = as_user(Role.supervisor)
     assert _ids(client.get("/api/deliveries", params={"method": "postal"}, headers=headers).json()) == []
