@@ -76,7 +76,9 @@ export class OfficerDay {
     this.banner.hidden = online && !waiting;
     this.banner.textContent = online
       ? `正在上传 ${waiting} 项现场记录…`
-      : `无网络：显示 ${saved} 保存的今日路线。现场记录已存于本机（${waiting} 项待上传），恢复网络后自动上传。`;
+      : waiting
+        ? `无网络：显示 ${saved} 保存的今日路线。现场记录已存于本机（${waiting} 项待上传），恢复网络后自动上传。`
+        : `无网络：显示 ${saved} 保存的今日路线。现场记录将先存于本机，恢复网络后自动上传。`;
   }
 
   onOutbox(event) {
