@@ -24,8 +24,8 @@ export class OfficerDay {
     this.queued = [];
     this.progress = new Map(); // outbox record id -> "37%"
     this.form = null; // the open VisitForm
-    this.track = new TrackRecorder();
     this.outbox = new Outbox(user.id, (event) => this.onOutbox(event));
+    this.track = new TrackRecorder(this.outbox);
     this.banner = h('div', { id: 'field-banner', class: 'field-banner', role: 'status', hidden: true });
     this.list = h('div', { id: 'field-stops' });
   }
@@ -64,7 +64,7 @@ export class OfficerDay {
   }
 
   async refreshQueue() {
-    this.queued = await this.outbox.records();
+    this.queued = (await this.outbox.records()).filter((record) => record.kind !== 'track'); // the officer's records
     this.showBanner();
   }
 

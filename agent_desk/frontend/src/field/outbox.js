@@ -15,6 +15,7 @@ const PATHS = {
   check_in: (record) => `/api/field/tasks/${record.assignment_id}/check-in`,
   signature: (record) => `/api/field/tasks/${record.assignment_id}/signatures`,
   outcome: (record) => `/api/field/tasks/${record.assignment_id}/outcome`,
+  track: () => '/api/field/track',
 };
 
 function offline(error) {
