@@ -186,8 +186,10 @@ def _file_part(
     """The case's MODEL rows after id AFTER, at most LIMIT, with LOADS: a mass case's file costs a page."""
     query = select(model).where(model.case_id == case_id, model.id > after).order_by(model.id)
     items = list(db_session.scalars(query.options(*loads).limit(limit + 1)))
-    total = db_session.scalar(select(func.count()).where(model.case_id == case_id)) or 0
     more = len(items) > limit
+    if after == 0 and not more:  # the whole of it: nothing to count
+        return FilePart(items, len(items), None)
+    total = db_session.scalar(select(func.count()).where(model.case_id == case_id)) or 0
     return FilePart(items[:limit], total, items[limit - 1].id if more else None)
 
 
