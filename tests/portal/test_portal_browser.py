@@ -121,13 +121,13 @@ def test_a_party_follows_the_sms_link_logs_in_views_signs_and_is_served_with_the
         assert (
             page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         )  # nothing wider than the phone
+        text = _proof_text(party.attempt_id)  # made by the API process's task queue: wait while it runs
     with database.get_session() as session:
         attempt = session.get_one(DeliveryAttempt, party.attempt_id)
         facts = recorded_facts(db_session=session, attempt_id=party.attempt_id)
         assert attempt.status is AttemptStatus.succeeded
         first_view = datetime.fromisoformat(facts["viewed_at"]).astimezone(BEIJING).date()
         assert attempt.legal_service_date == first_view  # not the signature's moment
-    text = _proof_text(party.attempt_id)
     expected = [
         "电子送达凭证",
         "短信12368",  # the sending number
