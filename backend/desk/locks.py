@@ -139,6 +139,8 @@ def expire_locks(*, db_session: Session, now: datetime) -> int:
     """Release the locks whose time ran out (abandoned tasks); returns how many this call released.
     A holder still on the call is not gone: their lock is renewed instead."""
     expired = list(db_session.scalars(select(TaskLock).where(TaskLock.expires_at <= now)))
+    if not expired:  # the usual case on every next task: nothing more to ask
+        return 0
     on_a_call = set(
         db_session.scalars(
             select(AgentPresence.user_id).where(
