@@ -10,6 +10,7 @@ from io import BytesIO
 from pathlib import Path
 
 import httpx
+import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import func, select
 
@@ -77,6 +78,12 @@ def _unlock_and_reset(page: Page, locked: User) -> None:
     page.get_by_text("密码已重置").wait_for()
 
 
+def _replace(page: Page, selector: str, value: str) -> None:
+    """Type VALUE over a field's default (Firefox's fill adds to a number field's value instead)."""
+    page.locator(selector).clear()
+    page.fill(selector, value)
+
+
 def _open_window(page: Page) -> None:
     page.click("#tab-windows")
     page.fill("#window-create input[name=name]", "诉讼服务中心 9 号窗口")
@@ -84,15 +91,17 @@ def _open_window(page: Page) -> None:
     page.locator("#window-detail h2", has_text="9 号窗口").wait_for()
     page.fill("#template-create input[name=start]", "09:00")
     page.fill("#template-create input[name=end]", "11:00")
-    page.fill("#template-create input[name=capacity]", "3")
+    _replace(page, "#template-create input[name=capacity]", "3")
     page.click("#template-create button[type=submit]")
     page.locator("#templates", has_text="09:00–11:00").wait_for()
-    page.fill("#slots-generate input[name=days]", "7")
+    _replace(page, "#slots-generate input[name=days]", "7")
     page.click("#slots-generate button[type=submit]")
     page.get_by_text("已生成").wait_for()
 
 
+@pytest.mark.parametrize("browser_name", ["chromium", "firefox"])
 def test_the_admin_manages_users_and_windows_and_reads_who_played_a_recording(
+    browser_name: str,
     world: World, make_user: Callable[..., User], database_url: str, tmp_path: Path
 ) -> None:
     admin = make_user(Role.admin, full_name="系统管理员")
@@ -104,14 +113,14 @@ def test_the_admin_manages_users_and_windows_and_reads_who_played_a_recording(
         row.locked_until = utcnow() + timedelta(hours=1)
     recording = _recording(world)
     with api_process(database_url=database_url, bus_url="memory://") as base, sync_playwright() as playwright:
-        browser = launch(playwright, "chromium")
+        browser = launch(playwright, browser_name)
         page = new_page(browser)
         log_in(page, base, admin.username, "/admin")
         _create_user(page)
         _unlock_and_reset(page, locked)
-        check_main_region(page, tmp_path / "admin-users.png")
+        check_main_region(page, tmp_path / f"admin-users-{browser_name}.png")
         _open_window(page)
-        check_main_region(page, tmp_path / "admin-windows.png")
+        check_main_region(page, tmp_path / f"admin-windows-{browser_name}.png")
 
         _play_from_the_middle(base, clerk, recording)
         page.click("#tab-audit")
@@ -122,7 +131,7 @@ def test_the_admin_manages_users_and_windows_and_reads_who_played_a_recording(
         row = page.locator("#audit-rows tbody tr", has_text=clerk.username)
         assert "查看/播放证据" in row.inner_text() and "127.0.0.1" in row.inner_text()
         assert '"status":206' in row.inner_text() and "bytes=8000-" in row.inner_text()
-        check_main_region(page, tmp_path / "admin-audit.png")
+        check_main_region(page, tmp_path / f"admin-audit-{browser_name}.png")
         browser.close()
 
     with database.get_session() as session:
