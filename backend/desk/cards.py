@@ -14,6 +14,7 @@ from backend.deliveries.enums import METHOD_LABELS
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.deliveries.schemas import AttemptRead, DeliveryRead
 from backend.desk import followup
+from backend.desk.enums import CALLBACK_LABELS
 from backend.desk.models import TaskLock
 from backend.desk.scripts import script
 from backend.desk.snapshots import iso
@@ -108,6 +109,7 @@ def task_card(
             {
                 "id": c.id,
                 "kind": c.kind.value,
+                "kind_label": CALLBACK_LABELS.get(c.kind, c.kind.value),
                 "due_at": iso(c.due_at),
                 "note": c.note,
                 "contact_point_id": c.contact_point_id,

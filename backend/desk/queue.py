@@ -18,7 +18,10 @@ from backend.auth.roles import STAFF_ROLES, Role
 from backend.deliveries import upkeep
 from backend.deliveries.enums import DeliveryStatus
 from backend.deliveries.models import CallQueueTally, Delivery
+from backend.desk.enums import CallbackKind
 from backend.desk.models import Callback, TaskLock
+from backend.parties.enums import ContactKind, ContactState
+from backend.parties.models import ContactPoint
 
 QUEUED_STATUSES = (DeliveryStatus.pending, DeliveryStatus.in_progress)
 SHARED_POOL_LABEL = "公共队列"
@@ -70,18 +73,35 @@ def ordering() -> list[Any]:
 
 
 def callbacks_due_query(*, agent: User, now: datetime) -> Select[Any]:
-    """The waiting deliveries with a due callback, earliest callback first (a few, from desk_callback)."""
+    """The waiting deliveries with a due callback, earliest callback first (a few, from desk_callback).
+    A returned e-mail's task (backend.desk.bounces) is offered even while the next method is under way:
+    an open delivery whose party has a usable phone is enough."""
+    bounced = case((Callback.kind == CallbackKind.bounced, 1), else_=0)
     due = (
-        select(Callback.delivery_id, func.min(Callback.due_at).label("due_at"))
+        select(
+            Callback.delivery_id,
+            func.min(Callback.due_at).label("due_at"),
+            func.max(bounced).label("bounced"),
+        )
         .where(Callback.done_at.is_(None), Callback.due_at <= now)
         .group_by(Callback.delivery_id)
         .subquery()
     )
+    reachable = and_(Delivery.status.in_(QUEUED_STATUSES), _usable_phone())
+    waiting = or_(Delivery.in_call_queue.expression, and_(due.c.bounced == 1, reachable))
     return (
         select(Delivery.id)
         .join(due, due.c.delivery_id == Delivery.id)
-        .where(*waiting_conditions(now), agent_scope(agent))
+        .where(waiting, ~callback_later(now), ~locked(now), agent_scope(agent))
         .order_by(due.c.due_at.asc(), *ordering())
+    )
+
+
+def _usable_phone() -> ColumnElement[bool]:
+    return exists().where(
+        ContactPoint.party_id == Delivery.party_id,
+        ContactPoint.kind == ContactKind.phone,
+        ContactPoint.state != ContactState.invalid,
     )
 
 

@@ -10,8 +10,9 @@ from backend import cli, database
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.database import utcnow
-from backend.deliveries.enums import AttemptStatus
-from backend.deliveries.models import DeliveryAttempt
+from backend.deliveries.enums import AttemptStatus, DeliveryMethod
+from backend.deliveries.models import Delivery, DeliveryAttempt
+from backend.desk import cards, queue
 from backend.desk.enums import CallbackKind
 from backend.desk.models import Callback
 from backend.messaging.models import SmsOutbox
@@ -73,12 +74,18 @@ def _bounce_tasks(delivery_id: int) -> list[Callback]:
         return tasks
 
 
+def _failed(attempt_id: int) -> bool:
+    with database.get_session() as session:
+        return session.get_one(DeliveryAttempt, attempt_id).status is AttemptStatus.failed
+
+
 def test_a_bounce_for_a_mailbox_that_does_not_exist_fails_the_attempt_and_gives_an_agent_a_task(
     smtp: SmtpServer, make_user: Callable[..., User]
 ) -> None:
     world, message = _sent_mail(make_user(Role.agent), "legal@company.example")
     _bounce(message, "5.1.1", "550 5.1.1 <legal@company.example>: Recipient address rejected: User unknown")
     [task] = poll_until(lambda: _bounce_tasks(world.delivery_id) or None, timeout=15, what="the agent's task")
+    poll_until(lambda: _failed(world.attempt_id), timeout=15, what="the attempt failed")
     assert task.done_at is None and task.due_at <= utcnow()
     assert task.note is not None and "legal@company.example" in task.note and "User unknown" in task.note
     assert "请核实邮箱或电话联系当事人" in task.note
@@ -100,3 +107,34 @@ def test_a_full_mailbox_gives_a_task_but_keeps_the_address(
     assert task.note is not None and "Mailbox full" in task.note
     with database.get_session() as session:
         assert session.get_one(ContactPoint, task.contact_point_id).state is not ContactState.invalid
+
+
+def test_the_bounce_task_comes_first_on_the_desk_while_the_post_is_under_way(
+    smtp: SmtpServer, make_user: Callable[..., User]
+) -> None:
+    agent = make_user(Role.agent)
+    world, message = _sent_mail(agent, "finance@company.example")
+    with database.get_session() as session:
+        delivery = session.get_one(Delivery, world.delivery_id)
+        party_id = delivery.party_id
+        session.add_all(
+            [
+                ContactPoint(party_id=party_id, kind=ContactKind.phone, value="13912121212", source="court"),
+                ContactPoint(
+                    party_id=party_id, kind=ContactKind.address, value="北京市西城区金融街1号", source="court"
+                ),
+            ]
+        )
+    _bounce(message, "5.1.1", "550 5.1.1 User unknown")
+    poll_until(lambda: _bounce_tasks(world.delivery_id) or None, timeout=15, what="the agent's task")
+    poll_until(lambda: _failed(world.attempt_id), timeout=15, what="the attempt failed and the post planned")
+    with database.get_session() as session:
+        delivery = session.get_one(Delivery, world.delivery_id)
+        planned = [a.method for a in delivery.attempts if a.status is AttemptStatus.planned]
+        assert planned == [DeliveryMethod.postal] and not delivery.in_call_queue  # the post is under way
+        desk_agent = session.get_one(User, agent.id)
+        assert queue.next_candidates(db_session=session, agent=desk_agent, now=utcnow())[0] == delivery.id
+        card = cards.task_card(db_session=session, delivery=delivery, agent=desk_agent, lock=None)
+        [task] = card["callbacks"]
+        assert task["kind_label"] == "邮件退回待处理" and "finance@company.example" in task["note"]
+        assert "User unknown" in task["note"]

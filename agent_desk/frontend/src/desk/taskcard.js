@@ -173,12 +173,12 @@ export class TaskCard {
   callbacksSection(card) {
     const callbacks = card.callbacks || [];
     if (!callbacks.length) return null;
-    const kinds = { requested: '当事人约定回拨', retry: '系统安排重拨' };
+    const kinds = { requested: '当事人约定回拨', retry: '系统安排重拨', bounced: '邮件退回待处理' };
     return h(
       'section',
       { class: 'panel' },
       h('h3', {}, '待回拨'),
-      h('ul', { class: 'attempts' }, callbacks.map((item) => h('li', {}, `${formatDateTime(item.due_at)} · ${kinds[item.kind] || item.kind}${item.note ? ` · ${item.note}` : ''}`))),
+      h('ul', { class: 'attempts' }, callbacks.map((item) => h('li', {}, `${formatDateTime(item.due_at)} · ${item.kind_label || kinds[item.kind] || item.kind}${item.note ? ` · ${item.note}` : ''}`))),
     );
   }
 
