@@ -77,8 +77,17 @@ def _pool() -> ThreadPoolExecutor:
     global _executor
     with _executor_lock:
         if _executor is None:
+            _bind_celery_tasks()
             _executor = ThreadPoolExecutor(max_workers=IN_PROCESS_WORKERS, thread_name_prefix="songda-task")
         return _executor
+
+
+def _bind_celery_tasks() -> None:
+    """Bind every declared Celery task now, once: Celery binds a task lazily on its first call, without a
+    lock, and two pool threads calling the same task first found it unbound ('NoneType' has no 'push')."""
+    from backend.worker import celery_app
+
+    celery_app.finalize(auto=True)
 
 
 def _log_failure(task_name: str, future: Future[Any]) -> None:
