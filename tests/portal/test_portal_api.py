@@ -18,6 +18,7 @@ from backend.database import utcnow
 from backend.deliveries.enums import AttemptStatus, DeliveryMethod
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import AddressConfirmation, DeliveryAttempt
+from backend.electronic.models import ElectronicNotice
 from backend.parties.enums import ContactKind, ContactState
 from backend.parties.models import ContactPoint
 from backend.portal.models import PaperRequest, PortalCode, PortalSession
@@ -72,6 +73,19 @@ def test_the_link_shows_only_the_court_and_masked_addresses(
     labels = [option["label"] for option in answer["options"]]
     assert labels[0] == f"{party.mobile[:3]}****{party.mobile[-4:]}" and party.mobile not in str(answer)
     assert client.get("/api/portal/links/not-a-real-token").status_code == 404
+
+
+def test_a_link_expires(client: TestClient, make_party: MakeParty) -> None:
+    party = make_party()
+    with database.get_session() as session:  # the notice went out 30 days and a minute ago
+        session.execute(
+            update(ElectronicNotice)
+            .where(ElectronicNotice.link_token == party.link_token)
+            .values(created_at=utcnow() - timedelta(days=30, minutes=1))
+        )
+    assert client.get(f"/api/portal/links/{party.link_token}").status_code == 404
+    sent = client.post("/api/portal/codes", json={"link_token": party.link_token, "choice": 0})
+    assert sent.status_code == 404 and codes_sent(party.mobile) == 0
 
 
 def test_a_code_logs_in_once_and_the_party_sees_their_delivery(
