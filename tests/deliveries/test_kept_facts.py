@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from backend import database
@@ -251,3 +251,39 @@ def test_kept_queue_tally_and_case_workers_equal_a_recount_after_random_changes(
             largest_queue = max(largest_queue, queued)
     assert len(applied) == len(CHANGES)  # every kind of change was exercised
     assert largest_queue >= 3  # and the counters had something to count
+
+
+def _kept(session: Session) -> tuple[object, ...]:
+    tally = {
+        (row.agent_group, row.deadline): row.deliveries for row in session.scalars(select(CallQueueTally))
+    }
+    queued = sorted(
+        session.execute(
+            select(Delivery.id, Delivery.hearing_at, Delivery.case_priority).where(Delivery.in_call_queue)
+        )
+    )
+    workers = sorted(session.execute(select(CaseWorker.user_id, CaseWorker.case_id)))
+    return {key: count for key, count in tally.items() if count}, queued, workers
+
+
+def test_a_rebuild_makes_what_the_changes_kept(db: object, make_user: Callable[..., User]) -> None:
+    """What the migration, a restore and the benchmark's generator run: the same facts, made afresh."""
+    rng = random.Random(7)
+    world = World(
+        rng, [make_user(Role.agent, agent_group="民事组"), make_user(Role.agent)], make_user(Role.supervisor)
+    )
+    for _ in range(6):
+        _new_delivery(world, None)
+    for _ in range(40):
+        with database.get_session() as session:
+            rng.choice(CHANGES)(world, session)
+    with database.get_session() as session:
+        kept = _kept(session)
+        connection = session.connection()  # the facts lost, as before the migration that added them
+        connection.execute(delete(CallQueueTally))
+        connection.execute(delete(CaseWorker))
+        connection.execute(update(Delivery).values(in_call_queue=False, hearing_at=None, case_priority=None))
+        assert _kept(session) != kept
+        upkeep.rebuild(connection)
+        assert _kept(session) == kept
+        _assert_kept_equals_recount(session)
