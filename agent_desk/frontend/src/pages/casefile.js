@@ -142,6 +142,31 @@ function renderTimeline(deliveries) {
   replaceChildren(byId('timeline'), h('h2', {}, `送达过程（${deliveries.length} 项任务，${attempts} 次尝试）`), h('ol', { class: 'timeline' }, items));
 }
 
+/** A mass case's file comes 50 parties and 50 deliveries at a time (the API pages them); the rest on request. */
+function offerMore(file) {
+  byId('file-more')?.remove();
+  if (file.parties_next === null && file.deliveries_next === null) return;
+  const shown = `当事人 ${file.parties.length}/${file.parties_total}，送达任务 ${file.deliveries.length}/${file.deliveries_total}`;
+  const button = h('button', { class: 'btn', type: 'button', id: 'file-more', onclick: async () => {
+    button.disabled = true;
+    const none = '2147483647'; // past every id: that part is complete
+    const query = new URLSearchParams({ parties_after: String(file.parties_next ?? none), deliveries_after: String(file.deliveries_next ?? none) });
+    try {
+      const page = await api(`/api/cases/${caseId}/file?${query}`);
+      file.parties.push(...page.parties);
+      file.deliveries.push(...page.deliveries);
+      Object.assign(file, { parties_next: page.parties_next, deliveries_next: page.deliveries_next });
+      renderParties(file.parties);
+      renderTimeline(file.deliveries);
+      offerMore(file);
+    } catch (error) {
+      toast(`加载失败：${error.message}`, 'error');
+      button.disabled = false;
+    }
+  } }, `加载更多（已显示${shown}）`);
+  byId('timeline').append(button);
+}
+
 function proofState(item) {
   if (!verification) return h('span', { class: 'muted verify-state' }, '未核验');
   const problems = verification.problems.filter((problem) => problem.evidence_id === item.id);
@@ -249,6 +274,7 @@ async function start(user) {
   renderParties(file.parties);
   renderDocuments(file.documents);
   renderTimeline(file.deliveries);
+  offerMore(file);
   renderEvidence(file.evidence);
   const proofsReady = issueProofLinks(file.evidence.filter((item) => item.kind === 'proof_pdf'));
   const verifyButton = byId('verify');
