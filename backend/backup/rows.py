@@ -42,11 +42,16 @@ def decode(value: Any) -> Any:
     return value
 
 
+def stored_columns(table: Table) -> list[str]:
+    """The columns a backup keeps: not those the database computes itself (they cannot be inserted)."""
+    return [column.name for column in table.columns if column.computed is None]
+
+
 def to_line(table: Table, row: Any) -> str:
-    return json.dumps(
-        {column.name: encode(row._mapping[column.name]) for column in table.columns}, ensure_ascii=False
-    )
+    values = {name: encode(row._mapping[name]) for name in stored_columns(table)}
+    return json.dumps(values, ensure_ascii=False)
 
 
-def from_line(line: str) -> dict[str, Any]:
-    return {name: decode(value) for name, value in json.loads(line).items()}
+def from_line(table: Table, line: str) -> dict[str, Any]:
+    kept = set(stored_columns(table))
+    return {name: decode(value) for name, value in json.loads(line).items() if name in kept}

@@ -161,7 +161,7 @@ def _load_tables(engine: Engine, folder: Path) -> dict[str, int]:
             with gzip.open(folder / f"{table.name}.jsonl.gz", "rt", encoding="utf-8") as source:
                 batch: list[dict[str, Any]] = []
                 for line in source:
-                    batch.append(from_line(line))
+                    batch.append(from_line(table, line))
                     if len(batch) == BATCH:
                         connection.execute(table.insert(), batch)
                         count, batch = count + len(batch), []
