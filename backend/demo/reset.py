@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
+from backend.cases.models import Case
 from backend.database import Base
 from backend.deliveries import upkeep
 from backend.deliveries.models import Delivery, DeliveryAttempt
@@ -51,6 +52,14 @@ def _ids_below(db_session: Session, case_ids: Sequence[int]) -> dict[str, list[i
     }
 
 
+def _hold_off_background_writers(db_session: Session, ids_by_table: dict[str, list[int]]) -> None:
+    """Lock the cases and attempts to delete: a background task (a proof being made) that writes a row
+    pointing at them then waits for this transaction instead of adding its row between the deletes."""
+    db_session.execute(select(Case.id).where(Case.id.in_(ids_by_table["case"])).with_for_update()).all()
+    attempts = ids_by_table["delivery_attempt"]
+    db_session.execute(select(DeliveryAttempt.id).where(DeliveryAttempt.id.in_(attempts)).with_for_update()).all()
+
+
 def _delete_rows(db_session: Session, table: Table, ids_by_table: dict[str, list[int]]) -> None:
     if table.name in ids_by_table:
         db_session.execute(delete(table).where(table.c.id.in_(ids_by_table[table.name])))
@@ -68,6 +77,7 @@ def remove_demo(*, db_session: Session, documents_dir: Path) -> int:
     case_ids = sorted(db_session.scalars(query))
     for chunk in _chunks(case_ids):
         ids_by_table = _ids_below(db_session, chunk)
+        _hold_off_background_writers(db_session, ids_by_table)
         upkeep.forget_deliveries(db_session.connection(), ids_by_table["delivery"])
         for table in reversed(Base.metadata.sorted_tables):
             _delete_rows(db_session, table, ids_by_table)
