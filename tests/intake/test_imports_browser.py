@@ -101,6 +101,14 @@ def test_the_clerk_imports_an_export_with_problems_then_its_valid_cases(
         check_main_region(page, tmp_path / f"imports-valid-only-{browser_name}.png")
         assert page.locator(".job-row").count() == 2
 
+        # The case file shows the imported ID number as 待核实, with why.
+        db_session.expire_all()
+        case_id = db_session.scalars(select(Case.id).where(Case.case_number == CASE_1)).one()
+        page.goto(f"{base}/cases/{case_id}")
+        marked = page.locator(".party-card", has_text="张三").locator(".unverified")
+        marked.wait_for()
+        assert "待核实" in marked.inner_text() and "证件号码" in marked.inner_text()
+
     db_session.expire_all()
     assert list(db_session.scalars(select(Case.case_number))) == [CASE_1]
     zhang = db_session.scalars(select(Party).where(Party.name == "张三")).one()

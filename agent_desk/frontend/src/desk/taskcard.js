@@ -2,6 +2,7 @@
 
 import { formatDateTime } from '../lib/clock.js';
 import { h, replaceChildren } from '../lib/dom.js';
+import { unverifiedList } from '../lib/unverified.js';
 import {
   ATTEMPT_STATUS_LABELS,
   CONTACT_EVENT_LABELS,
@@ -91,7 +92,7 @@ export class TaskCard {
       h('p', { class: 'party-name', id: 'task-party-name' }, party.name || ''),
       h('p', { class: 'muted' }, [party.litigation_role_label || label(LITIGATION_ROLE_LABELS, party.litigation_role), party.party_type_label || label(PARTY_TYPE_LABELS, party.party_type)].filter(Boolean).join(' · ')),
       party.id_number_masked || party.id_number ? h('p', { class: 'muted' }, `证件号：${party.id_number_masked || party.id_number}`) : null,
-      unverifiedList({ ...(card.case || {}).unverified_fields, ...party.unverified_fields }),
+      unverifiedList({ ...(card.case || {}).unverified_fields, ...party.unverified_fields }, { id: 'task-unverified' }),
     );
   }
 
@@ -208,15 +209,4 @@ function attemptText(attempt) {
     attempt.notes || '',
   ];
   return parts.filter(Boolean).join(' · ');
-}
-
-const UNVERIFIED_LABELS = { id_number: '证件号码', deadline: '送达期限', emails: '电子邮箱', hearing_at: '开庭时间' };
-
-/** The fields the import marked 待核实 (imported with a warning), each with why; nothing when none. */
-function unverifiedList(fields) {
-  const entries = Object.entries(fields || {});
-  if (!entries.length) return null;
-  return h('div', { class: 'unverified', id: 'task-unverified' },
-    h('strong', {}, '待核实'),
-    h('ul', {}, entries.map(([field, why]) => h('li', {}, `${UNVERIFIED_LABELS[field] || field}：${why}`))));
 }

@@ -23,6 +23,7 @@ import {
   label,
 } from '../lib/labels.js';
 import { renderPdf } from '../lib/pdfview.js';
+import { unverifiedList } from '../lib/unverified.js';
 import { renderCalls } from '../console/calls.js';
 import { CASE_TYPE_LABELS, DELIVERY_STATUS_LABELS, EVIDENCE_KIND_LABELS, PARTY_TYPE_LABELS, day } from '../console/labels.js';
 
@@ -48,13 +49,15 @@ function renderHeader(file) {
       field('书记员', item.clerk_name),
       field('立案日期', day(item.filed_on)),
       field('送达期限', day(item.service_deadline)),
-      field('开庭时间', item.hearing_at ? formatDateTime(item.hearing_at) : '')));
+      field('开庭时间', item.hearing_at ? formatDateTime(item.hearing_at) : '')),
+    unverifiedList(item.unverified_fields, { id: 'case-unverified' }));
 }
 
 function renderParties(parties) {
   const cards = parties.map((party) => h('article', { class: 'party-card', dataset: { party: String(party.id) } },
     h('header', {}, h('strong', {}, party.name), h('span', { class: 'tag' }, label(LITIGATION_ROLE_LABELS, party.litigation_role)),
       h('span', { class: 'muted' }, label(PARTY_TYPE_LABELS, party.party_type)), party.id_number ? h('span', { class: 'muted' }, `证件 ${party.id_number}`) : null),
+    unverifiedList(party.unverified_fields),
     party.contact_points.length
       ? h('ul', { class: 'contacts' }, party.contact_points.map((point) => h('li', { class: `contact contact-${point.state}` },
         h('div', {}, h('span', { class: 'contact-kind' }, label(CONTACT_KIND_LABELS, point.kind)), h('span', { class: 'contact-value' }, point.value),
