@@ -53,6 +53,12 @@ def test_the_admin_sees_what_the_fake_smsc_received_with_its_link(
             text="领取预约提醒：明天 09:00",
             purpose="pickup_reminder",
         ).id
+
+    def other_delivered() -> bool:
+        with database.get_session() as session:
+            return session.get_one(SmsOutbox, other).status is SmsStatus.delivered
+
+    poll_until(other_delivered, timeout=15, what="the reminder's delivery report")  # so the notice is newer
     assert start_electronic_attempts_task() >= 1
 
     def notice_delivered() -> SmsOutbox | None:
