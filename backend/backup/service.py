@@ -30,6 +30,8 @@ BATCH = 1_000
 MANIFEST = "manifest.json"
 FILE_TREES = ("evidence", "documents")
 WITNESS_DIR = Path("evidence") / "chain-witness"
+# Files still being written (renamed into the store when complete, or deleted): no committed row names them.
+IN_FLIGHT_DIR = Path("evidence") / "incoming"
 
 
 class BackupError(ValueError):
@@ -90,7 +92,8 @@ def _copy_files(data_dir: Path, dest: Path) -> int:
         if not source.is_dir():
             continue
         for path in source.rglob("*"):
-            if path.is_file() and WITNESS_DIR not in path.relative_to(data_dir).parents:
+            parents = path.relative_to(data_dir).parents
+            if path.is_file() and WITNESS_DIR not in parents and IN_FLIGHT_DIR not in parents:
                 target = dest / path.relative_to(data_dir)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)
