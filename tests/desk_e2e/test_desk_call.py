@@ -1,6 +1,7 @@
 """End to end in headless Chromium on the real Asterisk: an agent logs in, the browser phone registers,
 takes the next task, clicks to call; the system rings the browser first (auto-answered), the simulated
-party plays Mandarin; the supervisor's wall shows the call live; the agent hangs up and books a pickup."""
+party plays Mandarin; the supervisor's wall shows the call live; the agent hangs up and books a pickup, which
+the court window's screen then lists for its day."""
 
 import re
 from collections.abc import Callable
@@ -130,6 +131,20 @@ def test_agent_calls_from_the_desk_and_books_a_pickup(
 
     _assert_attempts(desk_world, call_id)
     _assert_recordings(asterisk, microphone, call_id)
+    _assert_the_window_lists_the_booking(open_context(), live_server, desk_world)
+
+
+def _assert_the_window_lists_the_booking(
+    context: BrowserContext, server: LiveServer, world: DeskWorld
+) -> None:
+    """The clerk at the court window sees the appointment the agent just booked, on its day."""
+    window = context.new_page()
+    log_in(window, f"{server.base_url}/window", world.clerk_username, world.password)
+    window.locator("#window-date").fill(world.pickup_day.isoformat())
+    window.locator("#window-date").dispatch_event("change")
+    booking = window.locator(".booking", has_text=world.party_name)
+    expect(booking).to_be_visible(timeout=10_000)
+    window.screenshot(path=str(SCREENSHOT_DIR / "window-after-booking.png"), full_page=True)
 
 
 def _assert_only_this_server(fetched: set[str], live_server: LiveServer, asterisk: AsteriskUnderTest) -> None:

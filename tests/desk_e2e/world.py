@@ -37,6 +37,7 @@ class DeskWorld:
     phone_contact_id: int
     agent_username: str
     supervisor_username: str
+    clerk_username: str
     password: str
     pickup_day: date
     agent_extension: str
@@ -129,6 +130,14 @@ def build_world(
         password=TEST_PASSWORD,
         sip_extension=supervisor_extension,
     )
+    clerk = auth_service.create_user(
+        db_session=session,
+        username="chuangkou-e2e",
+        full_name="陈晓",
+        role=Role.clerk,
+        password=TEST_PASSWORD,
+        court_id=court.id,
+    )
     pickup_day = court_today() + timedelta(days=1)
     window = pickup_service.create_window(
         db_session=session, name="诉讼服务中心 3 号窗口", location="一层大厅", court_id=court.id
@@ -149,6 +158,7 @@ def build_world(
         phone_contact_id=phone.id,
         agent_username=agent.username,
         supervisor_username=supervisor.username,
+        clerk_username=clerk.username,
         password=TEST_PASSWORD,
         pickup_day=pickup_day,
         agent_extension=agent_extension,
