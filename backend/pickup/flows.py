@@ -16,7 +16,7 @@ from backend.core.clock import BEIJING
 from backend.core.errors import InvalidRequest, RuleViolation
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries import serving
-from backend.deliveries.confirmations import record_address_confirmation
+from backend.deliveries.confirmations import ConfirmedAddresses, confirm_signed_addresses
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import AddressConfirmation, Delivery, DeliveryAttempt
@@ -25,8 +25,6 @@ from backend.evidence.facts import record_fact
 from backend.evidence.models import Evidence
 from backend.evidence.scans import scan_type
 from backend.evidence.service import store_evidence
-from backend.parties import contacts
-from backend.parties.enums import ContactKind
 from backend.parties.models import Party
 from backend.pickup import service
 from backend.pickup.enums import BookingStatus
@@ -273,23 +271,6 @@ def sign_receipt(
     return stored
 
 
-@dataclass(frozen=True, slots=True)
-class ConfirmedAddresses:
-    postal_address: str | None
-    mobile: str | None
-    email: str | None
-    consents_to_electronic: bool
-
-    def text(self) -> str:
-        parts = [
-            f"送达地址：{self.postal_address}" if self.postal_address else None,
-            f"手机：{self.mobile}" if self.mobile else None,
-            f"电子邮箱：{self.email}" if self.email else None,
-            f"同意电子送达：{'是' if self.consents_to_electronic else '否'}",
-        ]
-        return "；".join(part for part in parts if part)
-
-
 def sign_address_confirmation(
     *,
     db_session: Session,
@@ -301,10 +282,7 @@ def sign_address_confirmation(
 ) -> AddressConfirmation:
     """The party signed the 送达地址确认书: filed, recorded for later deliveries, contact points verified."""
     _in_progress(attempt)
-    if not (confirmed.postal_address or confirmed.mobile or confirmed.email):
-        raise InvalidRequest("送达地址确认书须至少填写送达地址、手机或电子邮箱之一")
-    if confirmed.consents_to_electronic and not (confirmed.mobile or confirmed.email):
-        raise InvalidRequest("同意电子送达须填写接收的手机号码或电子邮箱")
+    confirmed.check()
     delivery = attempt.delivery
     party = delivery.party
     stored = signatures.store_signature(
@@ -337,33 +315,16 @@ def sign_address_confirmation(
         {"address_confirmation": text},
         kind=EvidenceKind.address_confirmation,
     )
-    confirmation = record_address_confirmation(
+    return confirm_signed_addresses(
         db_session=db_session,
         actor=actor,
         delivery=delivery,
         obtained_via=DeliveryMethod.pickup,
         evidence_id=form.id,
-        postal_address=confirmed.postal_address,
-        mobile=confirmed.mobile,
-        email=confirmed.email,
-        consents_to_electronic=confirmed.consents_to_electronic,
+        confirmed=confirmed,
+        note="当事人在法院窗口签署送达地址确认书",
+        source=WINDOW_SOURCE,
     )
-    for kind, value in (
-        (ContactKind.address, confirmed.postal_address),
-        (ContactKind.phone, confirmed.mobile),
-        (ContactKind.email, confirmed.email),
-    ):
-        if value:
-            contacts.confirm_contact_point(
-                db_session=db_session,
-                party=party,
-                kind=kind,
-                value=value,
-                actor=actor,
-                note="当事人在法院窗口签署送达地址确认书",
-                source=WINDOW_SOURCE,
-            )
-    return confirmation
 
 
 def record_refusal(

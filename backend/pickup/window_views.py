@@ -22,6 +22,7 @@ from backend.core.clock import court_today
 from backend.core.errors import InvalidRequest, NotVisible
 from backend.core.http import service_errors
 from backend.database import SessionDep, utcnow
+from backend.deliveries.confirmations import ConfirmedAddresses
 from backend.deliveries.enums import (
     METHOD_LABELS,
     OUTCOME_LABELS,
@@ -398,7 +399,7 @@ def sign_address_confirmation(
             actor=user,
             attempt=attempt,
             capture=SignatureCapture(strokes=body.strokes, png_data_url=body.png_data_url),
-            confirmed=flows.ConfirmedAddresses(
+            confirmed=ConfirmedAddresses(
                 postal_address=(body.postal_address or "").strip() or None,
                 mobile=(body.mobile or "").strip() or None,
                 email=(body.email or "").strip() or None,

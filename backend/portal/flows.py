@@ -17,7 +17,7 @@ from backend.core.clock import BEIJING
 from backend.core.errors import InvalidRequest, RuleViolation
 from backend.deliveries import attempts as attempt_service
 from backend.deliveries import serving
-from backend.deliveries.confirmations import record_address_confirmation
+from backend.deliveries.confirmations import ConfirmedAddresses, confirm_signed_addresses
 from backend.deliveries.enums import AttemptOutcome, AttemptStatus, DeliveryMethod
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import AddressConfirmation, AttemptFact, Delivery, DeliveryAttempt
@@ -26,9 +26,6 @@ from backend.evidence.enums import EvidenceKind
 from backend.evidence.facts import record_fact
 from backend.evidence.models import Evidence
 from backend.evidence.service import store_evidence
-from backend.parties import contacts
-from backend.parties.enums import ContactKind
-from backend.pickup.flows import ConfirmedAddresses
 from backend.portal.models import DocumentView, PaperRequest, PortalSession
 from backend.portal.sessions import electronic_attempt
 from backend.signatures import service as signatures
@@ -301,10 +298,7 @@ def confirm_addresses(
 ) -> AddressConfirmation:
     """The party filled in and signed the 送达地址确认书 online: filed with the signature, recorded for
     later deliveries (with consent to e-delivery where given), and the addresses marked verified."""
-    if not (confirmed.postal_address or confirmed.mobile or confirmed.email):
-        raise InvalidRequest("送达地址确认书须至少填写送达地址、手机或电子邮箱之一")
-    if confirmed.consents_to_electronic and not (confirmed.mobile or confirmed.email):
-        raise InvalidRequest("同意电子送达须填写接收的手机号码或电子邮箱")
+    confirmed.check()
     attempt = electronic_attempt(delivery)
     party = delivery.party
     stored = signatures.store_signature(
@@ -345,30 +339,13 @@ def confirm_addresses(
         created_by_system=SYSTEM,
         attempt_id=attempt.id if attempt else None,
     )
-    confirmation = record_address_confirmation(
+    return confirm_signed_addresses(
         db_session=db_session,
         actor=None,
         delivery=delivery,
         obtained_via=DeliveryMethod.electronic,
         evidence_id=form.id,
-        postal_address=confirmed.postal_address,
-        mobile=confirmed.mobile,
-        email=confirmed.email,
-        consents_to_electronic=confirmed.consents_to_electronic,
+        confirmed=confirmed,
+        note="当事人在当事人门户签署送达地址确认书",
+        source=PORTAL_SOURCE,
     )
-    for kind, value in (
-        (ContactKind.address, confirmed.postal_address),
-        (ContactKind.phone, confirmed.mobile),
-        (ContactKind.email, confirmed.email),
-    ):
-        if value:
-            contacts.confirm_contact_point(
-                db_session=db_session,
-                party=party,
-                kind=kind,
-                value=value,
-                actor=None,
-                note="当事人在当事人门户签署送达地址确认书",
-                source=PORTAL_SOURCE,
-            )
-    return confirmation

@@ -15,12 +15,12 @@ from backend.auth.dependencies import client_ip
 from backend.core.errors import NotVisible
 from backend.core.http import service_errors
 from backend.database import utcnow
+from backend.deliveries.confirmations import ConfirmedAddresses
 from backend.deliveries.enums import DELIVERY_STATUS_LABELS, AttemptStatus
 from backend.deliveries.facts import recorded_facts
 from backend.deliveries.models import Delivery, DeliveryAttempt
 from backend.documents.views import stored_path
 from backend.parties.enums import ContactKind
-from backend.pickup.flows import ConfirmedAddresses
 from backend.portal import flows, login_flows, sessions, wechat_views
 from backend.portal.codes import CodeCheck, TooManyRequests
 from backend.portal.cookies import clear_session_cookie, set_session_cookie
