@@ -1,22 +1,21 @@
 """Reading cases: scoped lists with filters, and the assembled case file."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.auth.models import User
-from backend.cases import access
+from backend.cases import access, file_rows
 from backend.cases.models import Case
 from backend.cases.schemas import CaseFilePage, CaseFilters, CaseSort
 from backend.core.clock import beijing_day_start
 from backend.core.errors import NotVisible
 from backend.core.pagination import fetch_page
 from backend.deliveries.enums import DeliveryStatus
-from backend.deliveries.models import Delivery, DeliveryAttempt, attempt_evidence
-from backend.evidence.models import Evidence
+from backend.deliveries.models import Delivery
 from backend.parties.enums import ContactKind
 from backend.parties.models import ContactPoint, Party
 
@@ -145,27 +144,15 @@ def list_cases(*, db_session: Session, user: User, filters: CaseFilters) -> tupl
     return fetch_page(db_session=db_session, query=case_query(user=user, filters=filters), params=filters)
 
 
-Row = TypeVar("Row", Party, Delivery)
-
-
-@dataclass
-class FilePart(Generic[Row]):
-    """One page of a case file's parties or deliveries (by id), how many there are, and where the next
-    page starts (None: this was the last)."""
-
-    items: list[Row]
-    total: int
-    next_after: int | None
-
-
 @dataclass
 class CaseFileContent:
+    """A case file: the case (with its court and documents) and, as CaseFile's dicts, a page of its
+    parties and of its deliveries, and its evidence."""
+
     case: Case
-    evidence: list[Evidence]
-    parties: FilePart[Party]
-    deliveries: FilePart[Delivery]
-    evidence_attempts: dict[int, list[int]] = field(default_factory=dict)
-    evidence_creators: dict[int, str] = field(default_factory=dict)
+    parties: file_rows.FilePart
+    deliveries: file_rows.FilePart
+    evidence: list[file_rows.Fields]
 
 
 def _load_case(db_session: Session, user: User, case_id: int) -> Case:
@@ -180,33 +167,6 @@ def _load_case(db_session: Session, user: User, case_id: int) -> Case:
     return case
 
 
-def _file_part(
-    db_session: Session, model: type[Row], case_id: int, after: int, limit: int, *loads: Any
-) -> FilePart[Row]:
-    """The case's MODEL rows after id AFTER, at most LIMIT, with LOADS: a mass case's file costs a page."""
-    query = select(model).where(model.case_id == case_id, model.id > after).order_by(model.id)
-    items = list(db_session.scalars(query.options(*loads).limit(limit + 1)))
-    more = len(items) > limit
-    if after == 0 and not more:  # the whole of it: nothing to count
-        return FilePart(items, len(items), None)
-    total = db_session.scalar(select(func.count()).where(model.case_id == case_id)) or 0
-    return FilePart(items[:limit], total, items[limit - 1].id if more else None)
-
-
-def _evidence_links(db_session: Session, case_id: int) -> dict[int, list[int]]:
-    rows = db_session.execute(
-        select(attempt_evidence.c.evidence_id, attempt_evidence.c.attempt_id)
-        .join(DeliveryAttempt, DeliveryAttempt.id == attempt_evidence.c.attempt_id)
-        .join(Delivery, Delivery.id == DeliveryAttempt.delivery_id)
-        .where(Delivery.case_id == case_id)
-        .order_by(attempt_evidence.c.attempt_id)
-    )
-    links: dict[int, list[int]] = {}
-    for evidence_id, attempt_id in rows:
-        links.setdefault(evidence_id, []).append(attempt_id)
-    return links
-
-
 def case_file(
     *, db_session: Session, user: User, case_id: int, page: CaseFilePage | None = None
 ) -> CaseFileContent:
@@ -214,35 +174,9 @@ def case_file(
     or NotVisible."""
     page = page or CaseFilePage()
     case = _load_case(db_session, user, case_id)
-    parties = _file_part(
-        db_session,
-        Party,
-        case_id,
-        page.parties_after,
-        page.parties_limit,
-        selectinload(Party.contact_points).selectinload(ContactPoint.history),
-    )
-    deliveries = _file_part(
-        db_session,
-        Delivery,
-        case_id,
-        page.deliveries_after,
-        page.deliveries_limit,
-        selectinload(Delivery.attempts).selectinload(DeliveryAttempt.facts),
-        selectinload(Delivery.documents),
-        selectinload(Delivery.party),
-    )
-    evidence = list(
-        db_session.scalars(select(Evidence).where(Evidence.case_id == case_id).order_by(Evidence.id))
-    )
-    creator_ids = {item.created_by_user_id for item in evidence if item.created_by_user_id is not None}
-    creator_rows = db_session.execute(select(User.id, User.username).where(User.id.in_(creator_ids)))
-    creators = {user_id: username for user_id, username in creator_rows}
     return CaseFileContent(
         case=case,
-        evidence=evidence,
-        parties=parties,
-        deliveries=deliveries,
-        evidence_attempts=_evidence_links(db_session, case_id),
-        evidence_creators=creators,
+        parties=file_rows.parties(db_session, case_id, page.parties_after, page.parties_limit),
+        deliveries=file_rows.deliveries(db_session, case, page.deliveries_after, page.deliveries_limit),
+        evidence=file_rows.evidence(db_session, case_id),
     )
