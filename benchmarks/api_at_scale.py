@@ -1,7 +1,7 @@
 """Time the desk, the lists, the wall and the case file through the real API over a court's history.
 
-    .venv/bin/python benchmarks/api_at_scale.py [--deliveries 1000000] [--runs 30] [--jit-off] [--keep]
-                                                [--reuse SCHEMA]
+    .venv/bin/python benchmarks/api_at_scale.py [--deliveries 1000000] [--runs 30] [--compose-settings]
+                                                [--jit-off] [--keep] [--reuse SCHEMA]
 
 The history is the router benchmark's (benchmarks/router_pass.py `load`: set-based SQL in a private
 schema built by the migrations, 0.4 N cases, 95 % of the deliveries closed over three years, the newest
@@ -19,7 +19,9 @@ Each operation runs through the songda app in process (FastAPI's TestClient, the
 audit and sessions as `songda serve`) --runs times after one warm-up; it prints p50 / p99 in ms, then
 the plans (EXPLAIN ANALYZE, BUFFERS) of the slowest statements each operation sent. Prints figures and
 asserts nothing. The schema is dropped at the end unless --keep; --reuse times a kept one again (migrated
-to the head first) without generating anything.
+to the head first) without generating anything. --compose-settings runs the benchmark's connections with
+the server settings docker-compose.yml gives PostgreSQL (SESSION_SETTINGS: no JIT, no parallel workers);
+--jit-off turns JIT off alone.
 """
 
 import argparse
@@ -40,6 +42,9 @@ from router_pass import DEFAULT_URL, PrivateSchema, load, private_schema  # besi
 from sqlalchemy import Engine, event, select, text
 
 from backend.deliveries.queries import COUNT_LIMIT
+
+# What docker-compose.yml passes to the PostgreSQL server (README: PostgreSQL settings), as session options.
+SESSION_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0"}
 
 EXTRA_STEPS: tuple[tuple[str, str], ...] = (
     (
@@ -337,17 +342,24 @@ def bench_users() -> dict[str, int]:
         return {username.removeprefix("bench_"): user_id for username, user_id in rows}
 
 
-def run(url: str, deliveries: int, runs: int, keep: bool, jit_off: bool, reuse: str | None) -> None:
+def session_options(settings: dict[str, str]) -> str:
+    """SETTINGS as the tail of a libpq `options` value in a URL (`-c name=value` each, URL-encoded)."""
+    return "".join(f"%20-c{name}%3D{value}" for name, value in settings.items())
+
+
+def run(
+    url: str, deliveries: int, runs: int, keep: bool, settings: dict[str, str], reuse: str | None
+) -> None:
     from backend import database, dbmigrate
 
     schemas = kept_schema(url, reuse) if reuse else private_schema(url, "bench_api", keep=keep)
     with schemas as schema:
-        jit = "off" if jit_off else schema.jit
+        shown = ", ".join(f"{name} {value}" for name, value in {"jit": schema.jit, **settings}.items())
         print(
-            f"API at scale, {deliveries:,} deliveries, PostgreSQL {schema.server_version} (jit {jit}), "
+            f"API at scale, {deliveries:,} deliveries, PostgreSQL {schema.server_version} ({shown}), "
             f"schema {schema.name}"
         )
-        schema_url = schema.url + ("%20-cjit%3Doff" if jit_off else "")
+        schema_url = schema.url + session_options(settings)
         os.environ["SONGDA_DATABASE_URL"] = schema_url
         os.environ["SONGDA_IN_PROCESS_SCHEDULER"] = "false"  # no router pass or sweep in the timings
         os.environ.setdefault("SONGDA_DATA_DIR", tempfile.mkdtemp(prefix="songda-bench-api-"))
@@ -395,9 +407,15 @@ def main() -> None:
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--keep", action="store_true", help="keep the generated schema")
     parser.add_argument("--jit-off", action="store_true", help="jit = off on the benchmark's connections")
+    parser.add_argument(
+        "--compose-settings", action="store_true", help="docker-compose's PostgreSQL settings"
+    )
     parser.add_argument("--reuse", metavar="SCHEMA", help="time a schema kept by an earlier run again")
     options = parser.parse_args()
-    run(options.url, options.deliveries, options.runs, options.keep, options.jit_off, options.reuse)
+    settings = dict(SESSION_SETTINGS) if options.compose_settings else {}
+    if options.jit_off:
+        settings["jit"] = "off"
+    run(options.url, options.deliveries, options.runs, options.keep, settings, options.reuse)
 
 
 if __name__ == "__main__":
