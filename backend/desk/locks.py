@@ -73,6 +73,11 @@ def take_next(*, db_session: Session, agent: User, now: datetime | None = None) 
     if held is not None:
         renew(held, now)
         return held
+    return lock_best(db_session=db_session, agent=agent, now=now)
+
+
+def lock_best(*, db_session: Session, agent: User, now: datetime) -> TaskLock:
+    """Lock the best waiting delivery to AGENT, who holds none (NoTaskWaiting when none waits)."""
     expire_locks(db_session=db_session, now=now)
     for _ in range(ROUNDS):
         candidates = queue.next_candidates(

@@ -58,13 +58,14 @@ def figures_changed(db_session: Session) -> None:
 
 def _messages(db_session: Session, changes: _Changes) -> list[DeskMessage]:
     messages: list[DeskMessage] = []
+    locks = {user_id: snapshots.live_lock(db_session, user_id) for user_id in changes.agents | changes.tasks}
     for user_id in sorted(changes.agents):
         user = db_session.get(User, user_id)
         if user is not None:
-            row = snapshots.agent_row(db_session, user)
+            row = snapshots.agent_row(db_session, user, lock=locks[user_id])
             messages.append(AgentChanged(user_id=user_id, agent=row))
     for user_id in sorted(changes.tasks):
-        task = snapshots.task_summary(db_session, snapshots.live_lock(db_session, user_id))
+        task = snapshots.task_summary(db_session, locks[user_id])
         messages.append(TaskChanged(user_id=user_id, task=task))
     if changes.queue:
         messages.append(QueueChanged())

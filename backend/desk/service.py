@@ -69,7 +69,7 @@ def next_task(*, db_session: Session, agent: User) -> TaskView:
         if state is not PresenceState.available:
             raise refusals.not_available(state)
         try:
-            lock = locks.take_next(db_session=db_session, agent=agent, now=now)
+            lock = locks.lock_best(db_session=db_session, agent=agent, now=now)
         except locks.NoTaskWaiting:
             raise refusals.no_task(db_session=db_session, agent=agent, now=now) from None
     else:

@@ -37,6 +37,13 @@ def presence_data(presence: AgentPresence | None) -> dict[str, Any]:
     }
 
 
+class Unread:
+    """Not read yet (where None is a value: no lock)."""
+
+
+UNREAD = Unread()
+
+
 def live_lock(db_session: Session, user_id: int) -> TaskLock | None:
     query = select(TaskLock).where(TaskLock.user_id == user_id, TaskLock.expires_at > utcnow())
     return db_session.scalar(query)
@@ -73,10 +80,12 @@ def user_data(user: User) -> dict[str, Any]:
     }
 
 
-def agent_row(db_session: Session, user: User) -> dict[str, Any]:
-    """One line of the wall's agent list: who, state and since when, the task held."""
+def agent_row(db_session: Session, user: User, *, lock: TaskLock | Unread | None = UNREAD) -> dict[str, Any]:
+    """One line of the wall's agent list: who, state and since when, the task held (LOCK, when the caller
+    has just read the user's live lock)."""
     presence = db_session.get(AgentPresence, user.id)
-    lock = live_lock(db_session, user.id)
+    if isinstance(lock, Unread):
+        lock = live_lock(db_session, user.id)
     return {
         "user_id": user.id,
         "username": user.username,
