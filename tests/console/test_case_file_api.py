@@ -1,12 +1,14 @@
 """What the case file page reads: attempts with their facts, signed media links for the audio player
 (Range, expiry, tampering, scope, disabled users, audit) and the review of key-phrase flags by a clerk."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from backend import database
 from backend.audit.models import AuditLog
@@ -120,3 +122,51 @@ def test_a_clerk_confirms_and_dismisses_flags(
     assert _review(client, first["id"], "dismissed", field_headers).status_code == 403
     reviews = _audit("transcript_flag_reviewed")
     assert [row.object_id for row in reviews] == [str(first["id"]), str(second["id"])]
+
+
+@contextmanager
+def _statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements sent while the block runs."""
+    sent: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        sent.append(sql)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_larger_case_file_costs_no_more_statements_and_holds_all_of_it(
+    client: TestClient, world: World, db: Engine, as_user: Login, big_case: Callable[..., BigCase]
+) -> None:
+    small = big_case(parties=1, attempts=2, calls=1)
+    large = big_case(parties=6, attempts=24, calls=5)
+    _, headers = as_user(Role.clerk, court_id=world.court_id)
+    client.get(f"/api/cases/{small.case_id}/file", headers=headers)
+    sent: dict[tuple[int, str], int] = {}
+    bodies: dict[str, Any] = {}
+    for case in (small, large):
+        for part in ("file", "calls"):
+            with _statements(db) as statements:
+                response = client.get(f"/api/cases/{case.case_id}/{part}", headers=headers)
+            assert response.status_code == 200, response.text
+            sent[case.case_id, part] = len(statements)
+            bodies[part] = response.json()
+    assert sent[small.case_id, "file"] == sent[large.case_id, "file"]  # no statement per party or attempt
+    assert sent[small.case_id, "calls"] == sent[large.case_id, "calls"]  # nor per call or transcript
+    file, calls = bodies["file"], bodies["calls"]
+    assert [party["id"] for party in file["parties"]] == large.party_ids
+    assert all(point["history"] for party in file["parties"] for point in party["contact_points"])
+    attempts = [attempt for delivery in file["deliveries"] for attempt in delivery["attempts"]]
+    assert sorted(attempt["id"] for attempt in attempts) == sorted(large.attempt_ids)
+    assert all(delivery["document_ids"] == large.document_ids for delivery in file["deliveries"])
+    facts = {fact["evidence_id"] for attempt in attempts for fact in attempt["facts"]}
+    evidence = {item["id"]: item for item in file["evidence"]}
+    assert facts <= evidence.keys()
+    assert all(evidence[item]["attempt_ids"] for item in large.proof_evidence_ids)
+    assert [call["call_record_id"] for call in calls] == large.call_record_ids
+    assert [call["recordings"][0]["evidence_id"] for call in calls] == large.recording_evidence_ids
+    assert all(call["transcript"]["flags"] for call in calls)
