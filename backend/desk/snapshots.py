@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
@@ -45,8 +45,11 @@ UNREAD = Unread()
 
 
 def live_lock(db_session: Session, user_id: int) -> TaskLock | None:
-    query = select(TaskLock).where(TaskLock.user_id == user_id, TaskLock.expires_at > utcnow())
-    return db_session.scalar(query)
+    return db_session.scalar(live_locks_of([user_id]))
+
+
+def live_locks_of(user_ids: list[int]) -> Select[TaskLock]:
+    return select(TaskLock).where(TaskLock.user_id.in_(user_ids), TaskLock.expires_at > utcnow())
 
 
 def task_summary(db_session: Session, lock: TaskLock | None) -> dict[str, Any] | None:
@@ -83,9 +86,12 @@ def user_data(user: User) -> dict[str, Any]:
 def agent_row(db_session: Session, user: User, *, lock: TaskLock | Unread | None = UNREAD) -> dict[str, Any]:
     """One line of the wall's agent list: who, state and since when, the task held (LOCK, when the caller
     has just read the user's live lock)."""
-    presence = db_session.get(AgentPresence, user.id)
     if isinstance(lock, Unread):
         lock = live_lock(db_session, user.id)
+    return agent_line(user, db_session.get(AgentPresence, user.id), lock)
+
+
+def agent_line(user: User, presence: AgentPresence | None, lock: TaskLock | None) -> dict[str, Any]:
     return {
         "user_id": user.id,
         "username": user.username,
@@ -99,14 +105,20 @@ def agent_row(db_session: Session, user: User, *, lock: TaskLock | Unread | None
 
 
 def agents_snapshot(db_session: Session) -> list[dict[str, Any]]:
-    """Every active agent, and any other user who has been on the desk."""
+    """Every active agent, and any other user who has been on the desk (three statements for any number)."""
     on_desk = select(AgentPresence.user_id)
-    users = db_session.scalars(
-        select(User)
-        .where(User.is_active, or_(User.role == Role.agent, User.id.in_(on_desk)))
-        .order_by(User.agent_group, User.username)
+    users = list(
+        db_session.scalars(
+            select(User)
+            .where(User.is_active, or_(User.role == Role.agent, User.id.in_(on_desk)))
+            .order_by(User.agent_group, User.username)
+        )
     )
-    return [agent_row(db_session, user) for user in users]
+    ids = [user.id for user in users]
+    present = db_session.scalars(select(AgentPresence).where(AgentPresence.user_id.in_(ids)))
+    presences = {row.user_id: row for row in present}
+    locks = {lock.user_id: lock for lock in db_session.scalars(live_locks_of(ids))}
+    return [agent_line(user, presences.get(user.id), locks.get(user.id)) for user in users]
 
 
 def me_snapshot(db_session: Session, user: User) -> dict[str, Any]:
