@@ -9,19 +9,25 @@ delivery reports reach the message by token whatever its state) it was handed ov
 otherwise it is sent again with the same idempotency key: the same dlr-url token to Kannel and the same
 Message-ID to the mail server, which receiving systems that deduplicate by it use (Kannel's sendsms has no
 such key: a message whose sender died after Kannel took it, and whose carrier sent no report within the
-lease, is the one case that can reach a phone twice)."""
+lease, is the one case that can reach a phone twice).
+
+Claims and recorded answers go through group commit (backend.messaging.batching): the senders of one
+process that claim or record at the same moment share one transaction, each returning once it is committed."""
 
 import threading
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.config import get_settings
 from backend.core import signals
 from backend.database import get_session, utcnow
+from backend.messaging.batching import GroupCommit
 from backend.messaging.enums import MessageChannel, SmsStatus
 from backend.messaging.gateway import email_gateway, sms_gateway
 from backend.messaging.gateway.base import GatewayRefused, GatewayUnavailable, Submission
@@ -33,14 +39,38 @@ DELIVERED_REPORT = 1  # Kannel's report type for "delivered to the phone"
 PASS_BATCH = 200
 
 
-def report_url(message: SmsOutbox) -> str:
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    """What a sender needs of the message it claimed, read back by the claim itself."""
+
+    id: int
+    channel: MessageChannel
+    to_number: str
+    subject: str | None
+    text: str
+    dlr_token: str | None
+    attempt_id: int | None
+
+
+CLAIMED_COLUMNS = (
+    SmsOutbox.id,
+    SmsOutbox.channel,
+    SmsOutbox.to_number,
+    SmsOutbox.subject,
+    SmsOutbox.text,
+    SmsOutbox.dlr_token,
+    SmsOutbox.attempt_id,
+)
+
+
+def report_url(message: SmsOutbox | ClaimedMessage) -> str:
     """Where Kannel reports on MESSAGE: the public endpoint with the message's unguessable token."""
     settings = get_settings()
     base = (settings.sms_report_base_url or settings.public_base_url).rstrip("/")
     return f"{base}/api/messaging/reports/{message.dlr_token}"
 
 
-def message_id_header(message: SmsOutbox) -> str:
+def message_id_header(message: SmsOutbox | ClaimedMessage) -> str:
     domain = get_settings().email_sender.rpartition("@")[2] or "songda.invalid"
     return f"<songda-{message.id}-{message.dlr_token}@{domain}>"
 
@@ -71,21 +101,50 @@ def claim_lease() -> timedelta:
     return timedelta(seconds=get_settings().messaging_claim_seconds)
 
 
-def _claim(message_id: int, now: datetime) -> bool:
+@dataclass(frozen=True, slots=True)
+class _ClaimRequest:
+    message_id: int
+    now: datetime | None  # None: the moment the claim is written
+
+
+def _write_claims(requests: Sequence[_ClaimRequest]) -> list[ClaimedMessage | None]:
+    """Claim every requested message that is queued and due (one UPDATE per distinct NOW), reading back
+    what sending needs; a message requested twice in one batch is claimed for its first request only."""
+    by_moment: defaultdict[datetime | None, list[int]] = defaultdict(list)
+    for request in requests:
+        by_moment[request.now].append(request.message_id)
+    claimed: dict[int, ClaimedMessage] = {}
     with writing() as db_session:
-        claimed = db_session.execute(
-            update(SmsOutbox)
-            .where(
-                SmsOutbox.id == message_id,
-                SmsOutbox.status == SmsStatus.queued,
-                or_(SmsOutbox.next_try_at.is_(None), SmsOutbox.next_try_at <= now),
+        for now, ids in by_moment.items():
+            moment = now or utcnow()
+            rows = db_session.execute(
+                update(SmsOutbox)
+                .where(
+                    SmsOutbox.id.in_(ids),
+                    SmsOutbox.status == SmsStatus.queued,
+                    or_(SmsOutbox.next_try_at.is_(None), SmsOutbox.next_try_at <= moment),
+                )
+                .values(status=SmsStatus.sending, sending_since=moment, tries=SmsOutbox.tries + 1)
+                .returning(*CLAIMED_COLUMNS)
+                .execution_options(synchronize_session=False)
             )
-            .values(status=SmsStatus.sending, sending_since=now, tries=SmsOutbox.tries + 1)
-        )
-        return bool(claimed.rowcount)  # type: ignore[attr-defined]
+            claimed.update((row.id, ClaimedMessage(*row)) for row in rows)
+    return [claimed.pop(request.message_id, None) for request in requests]
 
 
-def _hand_over(message: SmsOutbox) -> tuple[str, Submission]:
+_claims = GroupCommit(_write_claims)
+
+
+def claim(message_id: int, now: datetime | None = None) -> ClaimedMessage | None:
+    """Claim MESSAGE_ID (queued -> sending) in a committed transaction; None: not queued or not due."""
+    return _claims.submit(_ClaimRequest(message_id, now))
+
+
+def _claim(message_id: int, now: datetime) -> bool:
+    return claim(message_id, now) is not None
+
+
+def _hand_over(message: ClaimedMessage) -> tuple[str, Submission]:
     settings = get_settings()
     if message.channel is MessageChannel.email:
         sender = settings.email_sender
@@ -112,15 +171,26 @@ def lock_message(db_session: Session, message: SmsOutbox) -> SmsOutbox:
     return message
 
 
+def lock_rows(db_session: Session, condition: ColumnElement[bool]) -> list[SmsOutbox]:
+    """Lock the outbox rows matching CONDITION and read them as they are now: row locks taken in id order
+    on PostgreSQL (two batches never deadlock), the write lock on SQLite (a no-op write, before reading)."""
+    if db_session.get_bind().dialect.name == "sqlite":
+        db_session.execute(
+            update(SmsOutbox)
+            .where(condition)
+            .values(dlr_token=SmsOutbox.dlr_token)
+            .execution_options(synchronize_session=False)
+        )
+    rows = select(SmsOutbox).where(condition).order_by(SmsOutbox.id).with_for_update()
+    return list(db_session.scalars(rows))
+
+
 def send_message(message_id: int, *, now: datetime | None = None) -> SmsStatus | None:
     """Send MESSAGE_ID if it is queued and due; returns its new status (None: not ours to send).
     No transaction is open while the gateway is called; its answer is recorded on the locked row."""
-    now = now or utcnow()
-    if not _claim(message_id, now):
+    message = claim(message_id, now)
+    if message is None:
         return None
-    with get_session() as db_session:
-        message = db_session.get_one(SmsOutbox, message_id)
-        db_session.expunge(message)
     try:
         sender, submission = _hand_over(message)
     except GatewayUnavailable as down:
@@ -132,16 +202,33 @@ def send_message(message_id: int, *, now: datetime | None = None) -> SmsStatus |
     return _record(message_id, lambda row: _submitted(row, sender, submission), tell=True)
 
 
-def _record(message_id: int, change: Callable[[SmsOutbox], None], *, tell: bool) -> SmsStatus:
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    message_id: int
+    change: Callable[[SmsOutbox], None]
+    tell: bool
+
+
+def _write_answers(answers: Sequence[_Answer]) -> list[SmsStatus]:
+    """Apply each gateway answer to its locked row, as the row is now (a report may have come first)."""
     with writing() as db_session:
-        db_session.execute(  # the row lock first (SQLite: the write lock), then the row as it is now
-            update(SmsOutbox).where(SmsOutbox.id == message_id).values(dlr_token=SmsOutbox.dlr_token)
-        )
-        message = db_session.get_one(SmsOutbox, message_id)
-        change(message)
-        if tell:
-            announce(db_session, message)
-        return message.status
+        rows = lock_rows(db_session, SmsOutbox.id.in_({answer.message_id for answer in answers}))
+        messages = {message.id: message for message in rows}
+        statuses = []
+        for answer in answers:
+            message = messages[answer.message_id]
+            answer.change(message)
+            if answer.tell:
+                announce(db_session, message)
+            statuses.append(message.status)
+        return statuses
+
+
+_answers = GroupCommit(_write_answers)
+
+
+def _record(message_id: int, change: Callable[[SmsOutbox], None], *, tell: bool) -> SmsStatus:
+    return _answers.submit(_Answer(message_id, change, tell))
 
 
 def _back_in_queue(message: SmsOutbox, error: str) -> None:
