@@ -30,6 +30,7 @@ from backend.messaging import views as messaging_views
 from backend.parties import views as party_views
 from backend.pickup import views as pickup_views
 from backend.pickup import window_views
+from backend.portal import staff_views as portal_staff_views
 from backend.portal import views as portal_views
 from backend.postal import views as postal_views
 from backend.proofs import views as proof_views
@@ -105,6 +106,7 @@ def _routers() -> list[APIRouter]:
         wall_views.router,
         *pickup_views.routers,
         *portal_views.routers,
+        portal_staff_views.router,
         *postal_views.routers,
         *messaging_views.routers,
         *field_views.routers,

@@ -71,6 +71,8 @@ AUDIT_ACTION_LABELS = {
     "pickup_template_deleted": "删除开放时间模板",
     "pickup_slots_generated": "生成预约时段",
     "pickup_holiday_created": "设置闭馆日",
+    "paper_requests_read": "查看纸质文书申请",
+    "paper_request_handled": "处理纸质文书申请",
 }
 
 OBJECT_TYPE_LABELS = {
@@ -94,4 +96,5 @@ OBJECT_TYPE_LABELS = {
     "router_alert": "超时告警",
     "transcript_flag": "关键语句标记",
     "field": "外出送达",
+    "paper_request": "纸质文书申请",
 }

@@ -89,3 +89,7 @@ class PaperRequest(Base):
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"))
     planned_attempt_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_attempt.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A request no attempt took up (the delivery was already served) waits for staff to send the copies.
+    handled_at: Mapped[datetime | None]
+    handled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    handled_note: Mapped[str | None] = mapped_column(String(300))

@@ -101,3 +101,25 @@ class AddressConfirmationRead(BaseModel):
     id: int
     text: str
     message: str
+
+
+class PaperRequestRead(BaseModel):
+    """A party's request for paper copies as staff see it."""
+
+    id: int
+    case_id: int
+    case_number: str
+    party_name: str
+    delivery_id: int
+    way: str
+    way_label: str
+    postal_address: str | None
+    requested_at: datetime
+    planned_attempt_id: int | None
+    handled_at: datetime | None
+    handled_by: str | None
+    handled_note: str | None
+
+
+class PaperHandledBody(BaseModel):
+    note: str = Field(default="", max_length=300)

@@ -144,6 +144,8 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("DELETE", "/api/postal/letters/{item_id}"): COURT_INTAKE,
     ("GET", "/api/postal/letters/{item_id}"): COURT_INTAKE,
     ("GET", "/api/postal/letters"): COURT_INTAKE,
+    ("GET", "/api/paper-requests"): COURT_INTAKE,
+    ("POST", "/api/paper-requests/{request_id}/handled"): COURT_INTAKE,
     ("GET", "/api/postal/batches/{batch_id}/ems-labels.pdf"): COURT_INTAKE,
     ("GET", "/api/postal/batches/{batch_id}/{kind}.pdf"): COURT_INTAKE,
     ("GET", "/api/postal/printers"): COURT_INTAKE,

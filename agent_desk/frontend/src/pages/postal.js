@@ -1,6 +1,6 @@
 // The postal console (邮寄送达): the day's batches by sender office (review, fix, remove, confirm, print),
 // tracking of the posted letters, receipt scans, monthly costs, printer calibration, and for supervisors
-// the letters with no tracking event for N days.
+// the letters with no tracking event for N days; and the paper copies parties asked for after service.
 
 import '../postal/postal.css';
 
@@ -9,6 +9,7 @@ import { showNav } from '../lib/consolenav.js';
 import { byId, h, replaceChildren, toast } from '../lib/dom.js';
 import { BatchesView } from '../postal/batches.js';
 import { CostsView } from '../postal/costs.js';
+import { PaperRequestsView } from '../postal/paper.js';
 import { PrintersView } from '../postal/printers.js';
 import { ReceiptsView } from '../postal/receipts.js';
 import { SilentView, TrackingView } from '../postal/tracking.js';
@@ -21,6 +22,7 @@ function tabsFor(user) {
     { id: 'tracking', title: '邮件跟踪', View: TrackingView },
     SUPERVISORS.includes(user.role) ? { id: 'silent', title: '长时间无轨迹', View: SilentView } : null,
     { id: 'receipts', title: '回执扫描', View: ReceiptsView },
+    { id: 'paper', title: '纸质文书申请', View: PaperRequestsView },
     { id: 'costs', title: '邮费统计', View: CostsView },
     { id: 'printers', title: '打印机校准', View: PrintersView },
   ].filter(Boolean);
