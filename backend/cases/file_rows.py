@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Executable, Select, func, inspect, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.auth.models import User
@@ -46,7 +46,7 @@ def schema_columns(model: type[Any], schema: type[BaseModel]) -> list[Instrument
     return [getattr(model, name) for name in schema.model_fields if name in columns]
 
 
-def rows(db_session: Session, query: Select[Any]) -> list[Fields]:
+def rows(db_session: Session, query: Executable) -> list[Fields]:
     """QUERY's rows as dicts keyed by column name."""
     result = db_session.execute(query)
     keys = list(result.keys())
