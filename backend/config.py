@@ -20,6 +20,13 @@ class Settings(BaseSettings):
     # Task queue and event bus: memory:// runs in-process, redis://host:port/db in production.
     task_queue_url: str = "memory://"
     event_bus_url: str = "memory://"
+    # Database connections per process (pool plus overflow), how long a checkout may wait, and the threads
+    # that run memory:// tasks. Requests holding a session are at most the connections less those threads
+    # and two spare, so a request that holds a connection never waits behind threads waiting for one.
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_seconds: float = Field(default=30.0, gt=0)
+    task_threads: int = Field(default=2, ge=1)
 
     # The court this installation serves by default (案号 court code and name).
     default_court_code: str = "京0102"

@@ -1,10 +1,12 @@
 """Engine, sessions and the declarative base shared by every domain package."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar
 
+import anyio
+from anyio.lowlevel import RunVar
 from fastapi import Depends
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -66,13 +68,14 @@ def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def build_engine(url: str) -> Engine:
-    """An engine for URL; SQLite gets foreign keys, WAL and a busy timeout."""
+def build_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 30) -> Engine:
+    """An engine for URL with a pool of that size; SQLite gets foreign keys, WAL and a busy timeout."""
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def configure(url: str | None = None) -> Engine:
@@ -83,7 +86,12 @@ def configure(url: str | None = None) -> Engine:
     settings = get_settings()
     if url is None:
         settings.ensure_dirs()
-    _engine = build_engine(url or settings.effective_database_url)
+    _engine = build_engine(
+        url or settings.effective_database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
     _session_factory = sessionmaker(bind=_engine, expire_on_commit=False)
     return _engine
 
@@ -113,9 +121,46 @@ def get_session() -> Iterator[Session]:
         session.close()
 
 
-def _request_session() -> Iterator[Session]:
-    with get_session() as session:
-        yield session
+def request_session_slots() -> int:
+    """How many requests may hold a session at once: the pool less the task threads and two spare."""
+    settings = get_settings()
+    return max(1, settings.db_pool_size + settings.db_max_overflow - settings.task_threads - 2)
+
+
+_slots: RunVar[anyio.CapacityLimiter] = RunVar("songda_request_session_slots")
+
+
+def _session_slots() -> anyio.CapacityLimiter:
+    try:
+        return _slots.get()
+    except LookupError:
+        _slots.set(anyio.CapacityLimiter(request_session_slots()))
+        return _slots.get()
+
+
+async def _off_loop(step: Callable[[], None]) -> None:
+    """Run a session's commit, rollback or close in a thread of its own (not one of the limited worker
+    threads, which may all be waiting for a connection this session holds), to the end even if cancelled."""
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(step, limiter=anyio.CapacityLimiter(1))
+
+
+async def _request_session() -> AsyncIterator[Session]:
+    # A request holds its connection across several hops to worker threads (dependencies, the endpoint,
+    # validating the answer). Were every worker thread waiting for a connection while the requests holding
+    # them waited for a thread, all would stall until the pool timeout: a request first waits, without a
+    # thread, for one of the slots the pool can always serve.
+    async with _session_slots():
+        session = session_factory()()
+        try:
+            yield session
+        except BaseException:
+            await _off_loop(session.rollback)
+            raise
+        else:
+            await _off_loop(session.commit)
+        finally:
+            await _off_loop(session.close)
 
 
 # scope="function": the request's writes commit before its response is sent, so a failed commit becomes an

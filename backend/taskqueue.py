@@ -1,7 +1,8 @@
 """Background tasks by name, chosen by Settings.task_queue_url like the event bus.
 
-memory:// runs a task on an in-process thread pool (embedded installs, tests); redis://... sends it
-to Celery, whose worker (`songda worker`) runs the same function. A task name is the dotted path of
+memory:// runs a task on an in-process thread pool (embedded installs, tests) of Settings.task_threads
+threads, whose connections the request sessions leave free (backend.database); redis://... sends it to
+Celery, whose worker (`songda worker`) runs the same function. A task name is the dotted path of
 its function, e.g. "backend.intake.tasks.import_court_export_task"; tasks take ids, not ORM objects.
 """
 
@@ -18,7 +19,6 @@ from sqlalchemy.orm import Session
 from backend.config import get_settings
 
 logger = logging.getLogger(__name__)
-IN_PROCESS_WORKERS = 2
 
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
@@ -78,7 +78,8 @@ def _pool() -> ThreadPoolExecutor:
     with _executor_lock:
         if _executor is None:
             _bind_celery_tasks()
-            _executor = ThreadPoolExecutor(max_workers=IN_PROCESS_WORKERS, thread_name_prefix="songda-task")
+            threads = get_settings().task_threads
+            _executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="songda-task")
         return _executor
 
 
