@@ -18,6 +18,14 @@ submitted per second, delivery reports matched per second, end to end, and check
 received every text exactly once and that every message ended delivered. Goal (issue 14): at least
 200 messages/s end to end. It takes /tmp/kannel.lock itself while Kannel runs (do not wrap it in flock).
 It prints figures and asserts nothing.
+
+Where a sender's time goes now: mostly waiting for sendsms's answer. smsbox answers once bearerbox has
+stored the message and acknowledged it, and Kannel 1.4.5 sets no TCP_NODELAY on the smsbox-bearerbox
+link: a small write (smsbox acknowledging a delivery report) left unacknowledged holds the next
+submission back until the kernel's delayed ACK, up to 40 ms. Kannel alone (no database) took about 400
+sendsms/s from 16 threads here, about 900/s with TCP_NODELAY forced on both boxes by a preloaded shim
+(an experiment, not shipped). The database writes of claims, answers and reports are grouped (backend/
+messaging/batching.py) and cost well under a millisecond per message.
 """
 
 import argparse
