@@ -3,12 +3,12 @@
 # mypy: disable-error-code="import-untyped"
 
 import io
+import itertools
 from dataclasses import dataclass
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -28,6 +28,7 @@ from backend.core.fonts import cjk_font
 from backend.proofs.facts import EvidenceLine, Fact, SignatureImage, shanghai_time
 
 QR_SIZE = 36 * mm
+QR_QUIET_MODULES = 4
 GRID = colors.HexColor("#777777")
 
 
@@ -126,14 +127,30 @@ def _signatures_table(images: list[SignatureImage], styles: dict[str, ParagraphS
     return _grid(rows, [66 * mm, 104 * mm], font)
 
 
-def _qr(url: str) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        QR_SIZE, QR_SIZE, transform=[QR_SIZE / (right - left), 0, 0, QR_SIZE / (top - bottom), 0, 0]
-    )
-    drawing.add(widget)
-    return drawing
+class QrCode(Flowable):  # type: ignore[misc]
+    """The verification link as a QR code (M level, 4 modules of quiet zone), each row's dark runs filled
+    as one path: reportlab's QR widget encodes the link twice and draws a validated shape per run."""
+
+    def __init__(self, url: str, size: float) -> None:
+        super().__init__()
+        self.width = self.height = size
+        self.code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        self.code.addData(url)
+        self.code.make()
+
+    def draw(self) -> None:
+        rows = self.code.modules
+        box = self.width / (len(rows) + 2 * QR_QUIET_MODULES)
+        path = self.canv.beginPath()
+        for row_index, row in enumerate(rows):
+            y = self.height - (row_index + QR_QUIET_MODULES + 1) * box
+            column = 0
+            for dark, run in itertools.groupby(bool(module) for module in row):
+                length = len(list(run))
+                if dark:
+                    path.rect((column + QR_QUIET_MODULES) * box, y, length * box, box)
+                column += length
+        self.canv.drawPath(path, stroke=0, fill=1)
 
 
 def _verification_block(content: ProofContent, styles: dict[str, ParagraphStyle], font: str) -> Table:
@@ -141,9 +158,8 @@ def _verification_block(content: ProofContent, styles: dict[str, ParagraphStyle]
         f"证据链头：第 {content.chain_seq} 条\n{content.chain_head_hash}\n"
         f"扫描二维码或访问以下地址，核验本回证及其证据是否完好：\n{content.verify_url}"
     )
-    table = Table(
-        [[_qr(content.verify_url), paragraph(text, styles["small"])]], colWidths=[40 * mm, 130 * mm]
-    )
+    cells = [[QrCode(content.verify_url, QR_SIZE), paragraph(text, styles["small"])]]
+    table = Table(cells, colWidths=[40 * mm, 130 * mm])
     table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
     return table
 
