@@ -14,7 +14,10 @@ clients with their own cookie jars, all released at once. Every party comes from
 per-client code limit is raised for the run. The code is read from the outbox, as the party's phone
 shows it. Timed per request: code sent, login, the document list, each document's file, each page report,
 the signature (which serves the attempt); printed as p50/p90/p99/max per step, and the whole session's
-duration. The target is p99 < 300 ms per step. It prints figures and asserts nothing.
+duration. The target is p99 < 300 ms per step. It prints figures and asserts nothing, with the CPU time
+the API processes, this client and the whole machine spent during the run: a machine near its cores x
+wall seconds is saturated (the figures then measure the queue for the CPU), and CPU spent by neither the
+API nor the client was someone else's.
 """
 
 import argparse
@@ -48,6 +51,47 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def process_cpu(pids: list[int]) -> float:
+    """User plus system CPU seconds of PIDS (those still running)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds the machine spent busy and in all, since boot."""
+    counters = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = counters[3] + counters[4]  # idle, iowait
+    total = sum(counters[:8])  # guest time is already counted in user
+    return (total - idle) / os.sysconf("SC_CLK_TCK"), total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    server: float
+    client: float
+    machine_busy: float
+    machine_total: float
+
+    @classmethod
+    def now(cls, server_pids: list[int]) -> "CpuUse":
+        busy, total = machine_cpu()
+        return cls(process_cpu(server_pids), sum(os.times()[:2]), busy, total)
+
+    def __sub__(self, before: "CpuUse") -> "CpuUse":
+        return CpuUse(
+            self.server - before.server,
+            self.client - before.client,
+            self.machine_busy - before.machine_busy,
+            self.machine_total - before.machine_total,
+        )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -189,7 +233,8 @@ async def run_parties(
 
 
 @contextmanager
-def api_server(env: dict[str, str], workers: int) -> Iterator[str]:
+def api_server(env: dict[str, str], workers: int) -> Iterator[tuple[str, list[int]]]:
+    """The API's base URL and its processes (uvicorn's supervisor and workers)."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "backend.app:create_app", "--factory", "--port", str(port)]
     command += ["--host", "127.0.0.1", "--log-level", "warning", "--workers", str(workers)]
@@ -205,7 +250,8 @@ def api_server(env: dict[str, str], workers: int) -> Iterator[str]:
                 return False
 
         poll_until(healthy, timeout=60, what="the API server started", interval=0.2)
-        yield base
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        yield base, [process.pid, *map(int, children)]
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -243,11 +289,13 @@ def main() -> None:
         import backend.wiring  # noqa: F401  (after the settings above)
 
         parties = make_parties(args.parties + args.warmup)
-        base = stack.enter_context(api_server(env, args.workers))
+        base, server_pids = stack.enter_context(api_server(env, args.workers))
         pace = Pace(args.ramp_seconds, args.think_seconds)
         if args.warmup:  # each worker's first requests import and prepare what later ones reuse
             asyncio.run(run_parties(base, parties[args.parties :], Pace(0, 0)))
+        before = CpuUse.now(server_pids)
         times, sessions, wall = asyncio.run(run_parties(base, parties[: args.parties], pace))
+        cpu = CpuUse.now(server_pids) - before
         database_kind = "PostgreSQL" if args.url else "SQLite"
         requests = sum(len(values) for values in times.values())
         print(
@@ -260,6 +308,10 @@ def main() -> None:
             if values:
                 shares = "".join(f"{percentile(values, share):>9.0f}" for share in (0.5, 0.9, 0.99))
                 print(f"{step:<16}{len(values):>6}{shares}{max(values):>9.0f}")
+        print(
+            f"CPU during the run: API {cpu.server:.1f} s, this client {cpu.client:.1f} s; the machine busy"
+            f" {cpu.machine_busy:.1f} s of {cpu.machine_total:.1f} s ({os.cpu_count()} cores x {wall:.1f} s)"
+        )
 
 
 if __name__ == "__main__":
