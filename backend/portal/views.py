@@ -86,26 +86,30 @@ def who(session: PortalSession) -> str:
     return login_flows.masked(session.kind, session.address)
 
 
-def portal_session(request: Request) -> PortalSession:
-    """The party's session from its own cookie, or 401 (a staff bearer token means nothing here); a
-    detached copy: each endpoint opens and commits its own database session in its own thread, so that
-    no connection waits for a free worker thread to be returned (a burst of parties would otherwise
-    starve the pool: the request's connection held until its teardown gets a thread)."""
+def _not_logged_in() -> HTTPException:
+    challenge = {"WWW-Authenticate": "PortalSession"}
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, "请先登录", headers=challenge)
+
+
+async def portal_token(request: Request) -> str:
+    """The token in the party's own cookie, or 401 (a staff bearer token means nothing here). Async: reading
+    a cookie needs no worker thread; each endpoint checks the token in its own database session."""
     raw = request.cookies.get(sessions.COOKIE)
-    with database.get_session() as db_session:
-        session = (
-            sessions.session_for_token(db_session=db_session, raw_token=raw, now=utcnow()) if raw else None
-        )
-        if session is not None:
-            db_session.expunge(session)
+    if not raw:
+        raise _not_logged_in()
+    return raw
+
+
+PartyToken = Annotated[str, Depends(portal_token)]
+
+
+def party_session(db_session: Session, token: str) -> PortalSession:
+    """The live portal session TOKEN opens, or 401. Endpoints open and commit their own database session in
+    their own thread, so that no connection waits for a worker thread (nor two are checked out a request)."""
+    session = sessions.session_for_token(db_session=db_session, raw_token=token, now=utcnow())
     if session is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "请先登录", headers={"WWW-Authenticate": "PortalSession"}
-        )
+        raise _not_logged_in()
     return session
-
-
-PartySession = Annotated[PortalSession, Depends(portal_session)]
 
 
 def _address(db_session: Session, body: CodeRequest, now: datetime) -> tuple[ContactKind, str]:
@@ -231,9 +235,10 @@ def log_in(body: LoginRequest, request: Request, response: Response) -> MeRead:
 
 
 @party_router.post("/logout", response_model=Message)
-def log_out(session: PartySession, request: Request, response: Response) -> Message:
+def log_out(token: PartyToken, request: Request, response: Response) -> Message:
     with database.get_session() as db_session:
-        sessions.end_session(session=db_session.get_one(PortalSession, session.id), now=utcnow())
+        session = party_session(db_session, token)
+        sessions.end_session(session=session, now=utcnow())
         clear_session_cookie(response)
         audit(
             db_session,
@@ -288,9 +293,10 @@ def _me(db_session: Session, request: Request, session: PortalSession, *, audite
 
 
 @party_router.get("/me", response_model=MeRead)
-def me(session: PartySession, request: Request) -> MeRead:
+def me(token: PartyToken, request: Request) -> MeRead:
     """The party's deliveries sent electronically, with their documents."""
     with database.get_session() as db_session:
+        session = party_session(db_session, token)
         return _me(db_session, request, session)
 
 
@@ -301,10 +307,11 @@ def _delivery(db_session: Session, session: PortalSession, delivery_id: int) -> 
 
 @party_router.get("/deliveries/{delivery_id}/documents/{document_id}/file", response_class=FileResponse)
 def document_file(
-    delivery_id: int, document_id: int, session: PartySession, request: Request
+    delivery_id: int, document_id: int, token: PartyToken, request: Request
 ) -> FileResponse:
     """The document itself (only to its party); each fetch is a logged view."""
     with database.get_session() as db_session:
+        session = party_session(db_session, token)
         with service_errors():
             delivery, document = sessions.visible_document(
                 db_session=db_session, session=session, delivery_id=delivery_id, document_id=document_id
@@ -342,11 +349,12 @@ def pages_viewed(
     delivery_id: int,
     document_id: int,
     body: PagesViewed,
-    session: PartySession,
+    token: PartyToken,
     request: Request,
 ) -> Message:
     """Pages the party's screen showed of the document they opened last."""
     with database.get_session() as db_session:
+        session = party_session(db_session, token)
         with service_errors():
             delivery, document = sessions.visible_document(
                 db_session=db_session, session=session, delivery_id=delivery_id, document_id=document_id
@@ -381,9 +389,10 @@ def pages_viewed(
 
 
 @party_router.post("/deliveries/{delivery_id}/sign", response_model=SignedRead)
-def sign(delivery_id: int, body: SignatureCapture, session: PartySession, request: Request) -> SignedRead:
+def sign(delivery_id: int, body: SignatureCapture, token: PartyToken, request: Request) -> SignedRead:
     """The party signs the 送达回证 on screen: the delivery is served (legal date: the first view)."""
     with database.get_session() as db_session:
+        session = party_session(db_session, token)
         delivery = _delivery(db_session, session, delivery_id)
         with service_errors():
             attempt, code = flows.sign_receipt(
@@ -411,9 +420,10 @@ def sign(delivery_id: int, body: SignatureCapture, session: PartySession, reques
 
 
 @party_router.post("/deliveries/{delivery_id}/paper", response_model=PaperRead)
-def paper(delivery_id: int, body: PaperCreate, session: PartySession, request: Request) -> PaperRead:
+def paper(delivery_id: int, body: PaperCreate, token: PartyToken, request: Request) -> PaperRead:
     """The party asks for paper copies (by post or at the court)."""
     with database.get_session() as db_session:
+        session = party_session(db_session, token)
         delivery = _delivery(db_session, session, delivery_id)
         with service_errors():
             request_row = flows.request_paper(
@@ -447,11 +457,12 @@ def paper(delivery_id: int, body: PaperCreate, session: PartySession, request: R
 def address_confirmation(
     delivery_id: int,
     body: AddressConfirmationCreate,
-    session: PartySession,
+    token: PartyToken,
     request: Request,
 ) -> AddressConfirmationRead:
     """The online 送达地址确认书: the party's addresses (and consent) for later deliveries, signed."""
     with database.get_session() as db_session:
+        session = party_session(db_session, token)
         delivery = _delivery(db_session, session, delivery_id)
         confirmed = ConfirmedAddresses(
             postal_address=(body.postal_address or "").strip() or None,
