@@ -17,7 +17,8 @@ the signature (which serves the attempt); printed as p50/p90/p99/max per step, a
 duration. The target is p99 < 300 ms per step. It prints figures and asserts nothing, with the CPU time
 the API processes, this client and the whole machine spent during the run: a machine near its cores x
 wall seconds is saturated (the figures then measure the queue for the CPU), and CPU spent by neither the
-API nor the client was someone else's.
+API nor the client was someone else's. Then it waits for every signed attempt's proof and prints how long
+after the run the last was made and the API's CPU per party, proofs included.
 """
 
 import argparse
@@ -92,6 +93,17 @@ class CpuUse:
             self.machine_busy - before.machine_busy,
             self.machine_total - before.machine_total,
         )
+
+
+def proofs_made(attempt_ids: list[int]) -> int:
+    from sqlalchemy import func, select
+
+    from backend import database
+    from backend.proofs.models import ProofOfService
+
+    with database.get_session() as session:
+        query = select(func.count()).where(ProofOfService.attempt_id.in_(attempt_ids))
+        return int(session.scalar(query) or 0)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -296,6 +308,13 @@ def main() -> None:
         before = CpuUse.now(server_pids)
         times, sessions, wall = asyncio.run(run_parties(base, parties[: args.parties], pace))
         cpu = CpuUse.now(server_pids) - before
+        run_ended = time.perf_counter()
+        from tests.polling import poll_until
+
+        measured = [party.attempt_id for party in parties[: args.parties]]
+        poll_until(lambda: proofs_made(measured) == len(sessions), timeout=600, what="every proof made")
+        backlog = time.perf_counter() - run_ended
+        whole = CpuUse.now(server_pids) - before
         database_kind = "PostgreSQL" if args.url else "SQLite"
         requests = sum(len(values) for values in times.values())
         print(
@@ -311,6 +330,10 @@ def main() -> None:
         print(
             f"CPU during the run: API {cpu.server:.1f} s, this client {cpu.client:.1f} s; the machine busy"
             f" {cpu.machine_busy:.1f} s of {cpu.machine_total:.1f} s ({os.cpu_count()} cores x {wall:.1f} s)"
+        )
+        print(
+            f"every proof made {backlog:.1f} s after the run; the API's CPU with them: {whole.server:.1f} s,"
+            f" {whole.server / max(len(sessions), 1) * 1000:.0f} ms a party"
         )
 
 
