@@ -2,6 +2,7 @@
 (the PDF fetched, its pages reported) and signs the 送达回证.
 
     .venv/bin/python benchmarks/portal_parties.py [--parties 300] [--workers 2] [--warmup 10]
+        [--ramp-seconds 10] [--think-seconds 2] [--think-spread 0]
         [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]   (default: a private SQLite file)
 
 The parties are made as tests/portal/world.py makes them (a case, a mobile on file, two PDF documents,
@@ -10,7 +11,10 @@ dir and a private PostgreSQL schema (dropped afterwards) or SQLite file. One API
 --workers processes, the memory task queue in each: the notices' sending and the proofs are made in the
 same processes, as in the embedded default) serves them on loopback, after --warmup parties that are not
 measured; the parties are asyncio
-clients with their own cookie jars, all released at once. Every party comes from 127.0.0.1, so the
+clients with their own cookie jars, all released at once, each started RAMP_SECONDS / parties after the
+one before and pausing THINK_SECONDS between steps (with --think-spread, each pause drawn evenly around
+that mean, as people read and tap at their own speed); the most parties online at once (between their
+first request and their signature) is printed. Every party comes from 127.0.0.1, so the
 per-client code limit is raised for the run. The code is read from the outbox, as the party's phone
 shows it. Timed per request: code sent, login, the document list, each document's file, each page report,
 the signature (which serves the attempt); printed as p50/p90/p99/max per step, and the whole session's
@@ -24,6 +28,7 @@ after the run the last was made and the API's CPU per party, proofs included.
 import argparse
 import asyncio
 import os
+import random
 import re
 import socket
 import subprocess
@@ -181,44 +186,84 @@ def code_for(mobile: str) -> str:
 @dataclass(frozen=True)
 class Pace:
     ramp_seconds: float  # the parties start evenly over this time (0: all at once)
-    think_seconds: float  # between one party's steps, as a person reads and taps
+    think_seconds: float  # between one party's steps, as a person reads and taps: the mean
+    think_spread: float = 0.0  # each pause drawn evenly from mean x (1 - spread) .. mean x (1 + spread)
+
+    def pause(self, draw: random.Random) -> float:
+        return self.think_seconds * (1 + self.think_spread * (2 * draw.random() - 1))
+
+
+@dataclass
+class Online:
+    """How many parties are between their first request and their signature at once (and the most)."""
+
+    now: int = 0
+    peak: int = 0
+
+    def enter(self) -> None:
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+
+    def leave(self) -> None:
+        self.now -= 1
 
 
 async def one_party(
-    base: str, party: Any, start: asyncio.Event, times: dict[str, list[float]], delay: float, pace: Pace
+    base: str,
+    party: Any,
+    start: asyncio.Event,
+    times: dict[str, list[float]],
+    delay: float,
+    pace: Pace,
+    online: Online,
 ) -> float:
+    draw = random.Random(party.attempt_id)
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         await start.wait()
         await asyncio.sleep(delay)
         began = time.perf_counter()
+        online.enter()
+        try:
+            return await _party_steps(client, party, times, pace, draw, began)
+        finally:
+            online.leave()
 
-        async def timed(step: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
-            if step != "code sent":
-                await asyncio.sleep(pace.think_seconds)
-            t0 = time.perf_counter()
-            response = await client.request(method, path, **kwargs)
-            times[step].append((time.perf_counter() - t0) * 1000)
-            if response.status_code >= 400:
-                raise RuntimeError(f"{step}: {response.status_code} {response.text[:200]}")
-            return response
 
-        link = {"link_token": party.link_token, "choice": 0}
-        await timed("code sent", "POST", "/api/portal/codes", json=link)
-        code = await asyncio.to_thread(code_for, party.mobile)
-        await timed("login", "POST", "/api/portal/login", json={**link, "code": code})
-        listing = (await timed("document list", "GET", "/api/portal/me")).json()
-        [delivery] = listing["deliveries"]
-        base_path = f"/api/portal/deliveries/{delivery['id']}"
-        for document in delivery["documents"]:
-            file = await timed("document file", "GET", f"{base_path}/documents/{document['id']}/file")
-            pages = len(re.findall(rb"/Type\s*/Page[^s]", file.content)) or 1
-            for page in range(1, pages + 1):
-                body = {"pages": list(range(1, page + 1)), "page_count": pages}
-                await timed("page report", "POST", f"{base_path}/documents/{document['id']}/pages", json=body)
-        await timed(
-            "signature", "POST", f"{base_path}/sign", json={"strokes": STROKES, "png_data_url": SIGNATURE_PNG}
-        )
-        return (time.perf_counter() - began) * 1000
+async def _party_steps(
+    client: httpx.AsyncClient,
+    party: Any,
+    times: dict[str, list[float]],
+    pace: Pace,
+    draw: random.Random,
+    began: float,
+) -> float:
+    async def timed(step: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        if step != "code sent":
+            await asyncio.sleep(pace.pause(draw))
+        t0 = time.perf_counter()
+        response = await client.request(method, path, **kwargs)
+        times[step].append((time.perf_counter() - t0) * 1000)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{step}: {response.status_code} {response.text[:200]}")
+        return response
+
+    link = {"link_token": party.link_token, "choice": 0}
+    await timed("code sent", "POST", "/api/portal/codes", json=link)
+    code = await asyncio.to_thread(code_for, party.mobile)
+    await timed("login", "POST", "/api/portal/login", json={**link, "code": code})
+    listing = (await timed("document list", "GET", "/api/portal/me")).json()
+    [delivery] = listing["deliveries"]
+    base_path = f"/api/portal/deliveries/{delivery['id']}"
+    for document in delivery["documents"]:
+        file = await timed("document file", "GET", f"{base_path}/documents/{document['id']}/file")
+        pages = len(re.findall(rb"/Type\s*/Page[^s]", file.content)) or 1
+        for page in range(1, pages + 1):
+            body = {"pages": list(range(1, page + 1)), "page_count": pages}
+            await timed("page report", "POST", f"{base_path}/documents/{document['id']}/pages", json=body)
+    await timed(
+        "signature", "POST", f"{base_path}/sign", json={"strokes": STROKES, "png_data_url": SIGNATURE_PNG}
+    )
+    return (time.perf_counter() - began) * 1000
 
 
 async def run_parties(
@@ -227,8 +272,9 @@ async def run_parties(
     times: dict[str, list[float]] = defaultdict(list)
     start = asyncio.Event()
     step = pace.ramp_seconds / len(parties)
+    online = Online()
     tasks = [
-        asyncio.create_task(one_party(base, party, start, times, index * step, pace))
+        asyncio.create_task(one_party(base, party, start, times, index * step, pace, online))
         for index, party in enumerate(parties)
     ]
     await asyncio.sleep(0.5)  # every client ready
@@ -240,7 +286,10 @@ async def run_parties(
     for failure in failures[:5]:
         print("failed:", failure)
     sessions = [result for result in results if isinstance(result, float)]
-    print(f"{len(sessions)} of {len(parties)} parties got through in {wall:.1f} s ({len(failures)} failed)")
+    print(
+        f"{len(sessions)} of {len(parties)} parties got through in {wall:.1f} s ({len(failures)} failed);"
+        f" at most {online.peak} of them online at once (between their first request and their signature)"
+    )
     return times, sessions, wall
 
 
@@ -278,6 +327,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=10, help="parties run first, not measured")
     parser.add_argument("--ramp-seconds", type=float, default=10.0, help="start the parties over this time")
     parser.add_argument("--think-seconds", type=float, default=2.0, help="a party's pause between steps")
+    parser.add_argument(
+        "--think-spread", type=float, default=0.0, help="pauses drawn from mean x (1 +- spread), e.g. 0.5"
+    )
     parser.add_argument("--url", default="", help="PostgreSQL base URL (default: SQLite in the data dir)")
     parser.add_argument(
         "--queue", default="memory://", help="the API's task queue: memory:// runs sending and proofs in it"
@@ -302,7 +354,7 @@ def main() -> None:
 
         parties = make_parties(args.parties + args.warmup)
         base, server_pids = stack.enter_context(api_server(env, args.workers))
-        pace = Pace(args.ramp_seconds, args.think_seconds)
+        pace = Pace(args.ramp_seconds, args.think_seconds, args.think_spread)
         if args.warmup:  # each worker's first requests import and prepare what later ones reuse
             asyncio.run(run_parties(base, parties[args.parties :], Pace(0, 0)))
         before = CpuUse.now(server_pids)
@@ -319,7 +371,8 @@ def main() -> None:
         requests = sum(len(values) for values in times.values())
         print(
             f"\n{args.parties} parties, started over {pace.ramp_seconds:g} s, {pace.think_seconds:g} s"
-            f" between steps; {requests} requests in {wall:.1f} s ({requests / wall:.0f}/s);"
+            f" (+-{pace.think_spread:.0%}) between steps;"
+            f" {requests} requests in {wall:.1f} s ({requests / wall:.0f}/s);"
             f" {args.workers} API workers, {database_kind}, task queue {args.queue} (ms):"
         )
         print(f"{'step':<16}{'n':>6}{'p50':>9}{'p90':>9}{'p99':>9}{'max':>9}")
