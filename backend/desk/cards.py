@@ -4,7 +4,7 @@ its history and the attempts made on it, open callbacks, what to read out, and t
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from backend.auth.models import User
 from backend.cases.enums import CASE_TYPE_LABELS
@@ -28,8 +28,8 @@ def load_delivery(*, db_session: Session, delivery_id: int) -> Delivery:
         select(Delivery)
         .where(Delivery.id == delivery_id)
         .options(
-            selectinload(Delivery.case).selectinload(Case.court),
-            selectinload(Delivery.party)
+            joinedload(Delivery.case).joinedload(Case.court),  # one row each: joined, not a query each
+            joinedload(Delivery.party)
             .selectinload(Party.contact_points)
             .selectinload(ContactPoint.history),
             selectinload(Delivery.documents),

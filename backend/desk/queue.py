@@ -8,9 +8,22 @@ type's priority. An agent takes from their group's queue and from the shared poo
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from backend.auth.models import User
@@ -28,17 +41,21 @@ SHARED_POOL_LABEL = "公共队列"
 FIGURES = ("waiting", "due_today", "overdue", "callbacks_due", "locked")
 
 
-def callback_later(now: datetime) -> ColumnElement[bool]:
+# NOW as a datetime, or as the bind parameter of a statement built once (`_candidates_statement`).
+Moment = datetime | BindParameter[datetime]
+
+
+def callback_later(now: Moment) -> ColumnElement[bool]:
     return exists().where(
         Callback.delivery_id == Delivery.id, Callback.done_at.is_(None), Callback.due_at > now
     )
 
 
-def locked(now: datetime) -> ColumnElement[bool]:
+def locked(now: Moment) -> ColumnElement[bool]:
     return exists().where(TaskLock.delivery_id == Delivery.id, TaskLock.expires_at > now)
 
 
-def waiting_conditions(now: datetime) -> list[ColumnElement[bool]]:
+def waiting_conditions(now: Moment) -> list[ColumnElement[bool]]:
     """Deliveries that wait for a call at NOW, whoever may take them: in the call queue (open, a usable
     phone, no other method under way: kept on the delivery by deliveries.upkeep), no callback set for
     later, not locked (few rows, probed per delivery)."""
@@ -51,13 +68,23 @@ def open_callback() -> ColumnElement[bool]:
 
 def agent_scope(agent: User) -> ColumnElement[bool]:
     """The deliveries AGENT may be offered: their group and the shared pool, unassigned or theirs."""
+    return _scope(_scope_kind(agent), agent.agent_group, agent.id)
+
+
+def _scope_kind(agent: User) -> str:
+    """Which of the scope's three shapes AGENT's is: their group and the pool, everything, the pool."""
     if agent.agent_group:
-        group = or_(Delivery.agent_group == agent.agent_group, Delivery.agent_group.is_(None))
-    elif agent.role in STAFF_ROLES:
-        group = true()
+        return "group"
+    return "all" if agent.role in STAFF_ROLES else "pool"
+
+
+def _scope(kind: str, agent_group: Any, agent_id: Any) -> ColumnElement[bool]:
+    """The scope of KIND for a group and an agent id, given as values or as bind parameters."""
+    if kind == "group":
+        group = or_(Delivery.agent_group == agent_group, Delivery.agent_group.is_(None))
     else:
-        group = Delivery.agent_group.is_(None)
-    assignee = or_(Delivery.assignee_user_id.is_(None), Delivery.assignee_user_id == agent.id)
+        group = true() if kind == "all" else Delivery.agent_group.is_(None)
+    assignee = or_(Delivery.assignee_user_id.is_(None), Delivery.assignee_user_id == agent_id)
     return and_(group, assignee)
 
 
@@ -73,6 +100,11 @@ def ordering() -> list[Any]:
 
 
 def callbacks_due_query(*, agent: User, now: datetime) -> Select[Any]:
+    """The waiting deliveries with a due callback for AGENT at NOW (see _callbacks_due)."""
+    return _callbacks_due(agent_scope(agent), now)
+
+
+def _callbacks_due(scope: ColumnElement[bool], now: Moment) -> Select[Any]:
     """The waiting deliveries with a due callback, earliest callback first (a few, from desk_callback).
     A returned e-mail's task (backend.desk.bounces) is offered even while the next method is under way:
     an open delivery whose party has a usable phone is enough."""
@@ -92,7 +124,7 @@ def callbacks_due_query(*, agent: User, now: datetime) -> Select[Any]:
     return (
         select(Delivery.id)
         .join(due, due.c.delivery_id == Delivery.id)
-        .where(waiting, ~callback_later(now), ~locked(now), agent_scope(agent))
+        .where(waiting, ~callback_later(now), ~locked(now), scope)
         .order_by(due.c.due_at.asc(), *ordering())
     )
 
@@ -107,19 +139,31 @@ def _usable_phone() -> ColumnElement[bool]:
 
 def queue_query(*, agent: User, now: datetime) -> Select[Any]:
     """The ids of the deliveries waiting for AGENT without a callback, best first."""
-    return (
-        select(Delivery.id)
-        .where(*waiting_conditions(now), ~open_callback(), agent_scope(agent))
-        .order_by(*ordering())
-    )
+    return _queue(agent_scope(agent), now)
+
+
+def _queue(scope: ColumnElement[bool], now: Moment) -> Select[Any]:
+    return select(Delivery.id).where(*waiting_conditions(now), ~open_callback(), scope).order_by(*ordering())
+
+
+@cache
+def _candidates_statement(kind: str, callbacks: bool, limit: int) -> Select[Any]:
+    """The due callbacks' or the queue's query for a scope of KIND, built once: a request binds the time
+    and the agent (building the expression each time cost more than running it)."""
+    scope = _scope(kind, bindparam("agent_group"), bindparam("agent_id"))
+    now = bindparam("now", type_=Callback.due_at.type)
+    return (_callbacks_due if callbacks else _queue)(scope, now).limit(limit)
 
 
 def next_candidates(*, db_session: Session, agent: User, now: datetime, limit: int = 10) -> Sequence[int]:
     """Due callbacks first, then the rest: two queries, so neither sorts every open delivery."""
-    first = list(db_session.scalars(callbacks_due_query(agent=agent, now=now).limit(limit)))
+    kind = _scope_kind(agent)
+    values = {"now": now, "agent_group": agent.agent_group, "agent_id": agent.id}
+    first = list(db_session.scalars(_candidates_statement(kind, True, limit), values))
     if len(first) >= limit:
         return first
-    return first + list(db_session.scalars(queue_query(agent=agent, now=now).limit(limit - len(first))))
+    rest = _candidates_statement(kind, False, limit - len(first))
+    return first + list(db_session.scalars(rest, values))
 
 
 def group_counts(*, db_session: Session, now: datetime, today: date) -> list[dict[str, Any]]:
