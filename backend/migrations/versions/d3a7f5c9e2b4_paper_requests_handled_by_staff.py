@@ -20,7 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("portal_paper_request", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("handled_at", backend.database.UTCDateTime(timezone=True), nullable=True))
+        handled_at = sa.Column("handled_at", backend.database.UTCDateTime(timezone=True), nullable=True)
+        batch_op.add_column(handled_at)
         batch_op.add_column(sa.Column("handled_by_user_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("handled_note", sa.String(length=300), nullable=True))
         batch_op.create_foreign_key(
