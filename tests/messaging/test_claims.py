@@ -23,7 +23,7 @@ from backend.messaging.gateway.fake import FakeSmsGateway
 from backend.messaging.kannel_boxes import KannelBoxes
 from backend.messaging.models import SmsOutbox
 from backend.parties.enums import ContactKind
-from tests.messaging.world import electronic_attempt
+from tests.messaging.world import electronic_attempt, stored_message
 from tests.polling import poll_until
 
 SEND_ONE = "import sys; from backend.messaging.sending import send_message; send_message(int(sys.argv[1]))"
@@ -43,13 +43,6 @@ def _outbox_row(agent: User, text: str) -> int:
         return message.id
 
 
-def _message(message_id: int) -> SmsOutbox:
-    with database.get_session() as session:
-        message = session.get_one(SmsOutbox, message_id)
-        session.expunge(message)
-        return message
-
-
 @pytest.fixture()
 def silent_gateway() -> Iterator[str]:
     """A port that takes connections and never answers: a send through it hangs until it is killed."""
@@ -66,22 +59,26 @@ def test_a_sender_killed_mid_send_leaves_a_claim_that_is_sent_once_after_its_lea
     environment = {**os.environ, "SONGDA_SMS_GATEWAY_URL": silent_gateway}
     worker = subprocess.Popen([sys.executable, "-c", SEND_ONE, str(message_id)], env=environment)
     try:
-        poll_until(lambda: _message(message_id).status is SmsStatus.sending, timeout=20, what="the claim")
+        poll_until(
+            lambda: stored_message(message_id).status is SmsStatus.sending, timeout=20, what="the claim"
+        )
     finally:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
-    claimed = _message(message_id)
+    claimed = stored_message(message_id)
     assert claimed.status is SmsStatus.sending and claimed.tries == 1 and claimed.sent_at is None
 
     assert sending.send_due(now=utcnow()) == 0  # the lease still runs: the sender might be alive
-    assert _message(message_id).status is SmsStatus.sending
+    assert stored_message(message_id).status is SmsStatus.sending
     after_lease = utcnow() + timedelta(seconds=get_settings().messaging_claim_seconds + 1)
     assert sending.send_due(now=after_lease) == 1
     assert sending.send_due(now=after_lease) == 0  # taken once
     poll_until(
-        lambda: _message(message_id).status is SmsStatus.delivered, timeout=15, what="the resent message"
+        lambda: stored_message(message_id).status is SmsStatus.delivered,
+        timeout=15,
+        what="the resent message",
     )
-    resent = _message(message_id)
+    resent = stored_message(message_id)
     assert resent.tries == 2 and resent.error is None and resent.sent_at is not None
     inbox = [sms.text for sms in kannel.fake_smsc_inbox()]
     assert inbox.count("开庭通知：发送进程中途退出 K1a2b3c4") == 1
@@ -94,17 +91,17 @@ def test_a_sender_that_dies_after_kannel_took_the_message_does_not_send_it_again
     message_id = _outbox_row(make_user(Role.agent), text)
     now = utcnow()
     assert sending._claim(message_id, now)
-    claimed = _message(message_id)  # the dead sender got as far as the gateway, not as far as recording it
+    claimed = stored_message(message_id)  # the dead sender reached the gateway, but did not record it
     report_url = sending.report_url(claimed)
     sms_gateway().send(to=claimed.to_number, text=text, sender="12368", report_url=report_url)
     poll_until(
-        lambda: _message(message_id).status is SmsStatus.delivered, timeout=15, what="Kannel's reports"
+        lambda: stored_message(message_id).status is SmsStatus.delivered, timeout=15, what="Kannel's reports"
     )
     after_lease = now + timedelta(seconds=get_settings().messaging_claim_seconds + 1)
     assert not sending.recover_claim(message_id, after_lease)
     assert sending.send_due(now=after_lease) == 0
     assert [sms.text for sms in kannel.fake_smsc_inbox()].count(text) == 1
-    assert _message(message_id).tries == 1
+    assert stored_message(message_id).tries == 1
 
 
 def test_a_stale_claim_with_a_buffered_report_counts_as_submitted(
@@ -122,7 +119,7 @@ def test_a_stale_claim_with_a_buffered_report_counts_as_submitted(
     assert isinstance(gateway, FakeSmsGateway)
     sent_before = len(gateway.sent)
     assert sending.send_due(now=now + timedelta(seconds=get_settings().messaging_claim_seconds + 1)) == 0
-    message = _message(message_id)
+    message = stored_message(message_id)
     assert message.status is SmsStatus.submitted and "不再重发" in (message.error or "")
     assert len(gateway.sent) == sent_before
 
@@ -130,5 +127,5 @@ def test_a_stale_claim_with_a_buffered_report_counts_as_submitted(
 def test_the_fake_sms_gateway_reports_delivery(db: object, make_user: Callable[..., User]) -> None:
     message_id = _outbox_row(make_user(Role.agent), "开庭通知：内置网关 K3j4k5l6")
     assert sending.send_message(message_id) is SmsStatus.delivered
-    message = _message(message_id)
+    message = stored_message(message_id)
     assert message.delivered_at == message.sent_at and [r["type"] for r in message.reports] == [1]

@@ -16,6 +16,7 @@ from backend.messaging.enums import SmsStatus
 from backend.messaging.gateway import sms_gateway
 from backend.messaging.gateway.fake import FakeSmsGateway
 from backend.messaging.models import SmsOutbox
+from tests.messaging.world import stored_message
 from tests.polling import poll_until
 
 
@@ -25,13 +26,6 @@ def _queued(text: str, token: str) -> int:
         session.add(message)
         session.flush()
         return message.id
-
-
-def _message(message_id: int) -> SmsOutbox:
-    with database.get_session() as session:
-        message = session.get_one(SmsOutbox, message_id)
-        session.expunge(message)
-        return message
 
 
 def test_callers_arriving_while_a_batch_is_written_share_the_next_one_and_a_bad_item_fails_alone() -> None:
@@ -68,7 +62,7 @@ def test_a_message_asked_for_twice_in_one_batch_is_claimed_once(db: object) -> N
     first, second = sending._write_claims(requests)
     assert first is not None and first.id == message_id and second is None
     assert sending._write_claims([sending._ClaimRequest(message_id, None)]) == [None]
-    claimed = _message(message_id)
+    claimed = stored_message(message_id)
     assert claimed.status is SmsStatus.sending and claimed.tries == 1
 
 
@@ -80,7 +74,7 @@ def test_duplicated_tasks_at_once_send_a_message_once(db: object) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(lambda _: sending.send_message(message_id), range(8)))
     assert statuses.count(SmsStatus.delivered) == 1 and statuses.count(None) == 7
-    assert len(gateway.sent) == sent_before + 1 and _message(message_id).tries == 1
+    assert len(gateway.sent) == sent_before + 1 and stored_message(message_id).tries == 1
 
 
 def test_reports_written_together_are_applied_in_turn_and_an_unknown_token_fails_alone(db: object) -> None:
@@ -94,7 +88,7 @@ def test_reports_written_together_are_applied_in_turn_and_an_unknown_token_fails
     ]
     accepted, unknown, delivered = reports._write_reports(batch)
     assert accepted is None and delivered is None and isinstance(unknown, NotVisible)
-    message = _message(message_id)
+    message = stored_message(message_id)
     assert message.status is SmsStatus.delivered and message.gateway_id == "F1"
     assert [report["type"] for report in message.reports] == [reports.ACCEPTED, reports.DELIVERED]
     assert message.accepted_at is not None and message.delivered_at is not None

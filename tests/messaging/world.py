@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from backend import database
 from backend.auth.models import User
 from backend.cases.enums import CaseType
 from backend.cases.models import Case
@@ -19,6 +20,7 @@ from backend.documents.enums import DocumentKind
 from backend.documents.models import Document
 from backend.evidence.enums import EvidenceKind
 from backend.evidence.service import store_evidence
+from backend.messaging.models import SmsOutbox
 from backend.parties.enums import ContactKind, LitigationRole, PartyType
 from backend.parties.models import ContactPoint, Party
 
@@ -119,3 +121,11 @@ def electronic_attempt(
         notes="电子送达",
     )
     return World(case.id, delivery.id, attempt.id)
+
+
+def stored_message(message_id: int) -> SmsOutbox:
+    """The outbox row as stored now (detached, for assertions)."""
+    with database.get_session() as session:
+        message = session.get_one(SmsOutbox, message_id)
+        session.expunge(message)
+        return message
