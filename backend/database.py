@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from backend.config import get_settings
+from backend.core.sqlite_writes import serialise_writes
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,21 +60,26 @@ _engine: Engine | None = None
 _session_factory: sessionmaker[Session] | None = None
 
 
+SQLITE_BUSY_SECONDS = 30  # how long a SQLite writer waits for another's transaction before giving up
+
+
 def _enable_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.close()
 
 
 def build_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout: float = 30) -> Engine:
-    """An engine for URL with a pool of that size; SQLite gets foreign keys, WAL and a busy timeout."""
+    """An engine for URL with a pool of that size; SQLite gets foreign keys, WAL, a busy timeout and one
+    writer at a time within the process (backend.core.sqlite_writes)."""
     pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _enable_sqlite_pragmas)
+        serialise_writes(engine, wait_seconds=SQLITE_BUSY_SECONDS)
         return engine
     return create_engine(url, pool_pre_ping=True, **pool)
 

@@ -14,7 +14,6 @@ lease, is the one case that can reach a phone twice).
 Claims and recorded answers go through group commit (backend.messaging.batching): the senders of one
 process that claim or record at the same moment share one transaction, each returning once it is committed."""
 
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -81,19 +80,11 @@ def backoff(tries: int) -> timedelta:
     )
 
 
-_SQLITE_WRITES = threading.Lock()
-
-
 @contextmanager
 def writing() -> Iterator[Session]:
-    """A session for one short write to the outbox. SQLite takes one writer at a time: a process's
-    writers (senders, delivery reports) queue on a lock instead of sleeping in SQLite's busy handler, which
-    under a burst of reports spent most of its time asleep. PostgreSQL locks rows and needs none of this."""
-    if not get_settings().effective_database_url.startswith("sqlite"):
-        with get_session() as db_session:
-            yield db_session
-        return
-    with _SQLITE_WRITES, get_session() as db_session:
+    """A session for one short write to the outbox (on SQLite a process's writers queue for the write lock
+    without sleeping in SQLite's busy handler: backend.core.sqlite_writes)."""
+    with get_session() as db_session:
         yield db_session
 
 
