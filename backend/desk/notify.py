@@ -17,6 +17,7 @@ from backend.desk.messages import (
     TaskChanged,
     desk_stream,
 )
+from backend.desk.models import AgentPresence
 
 _KEY = "songda_desk_changes"
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ def _messages(db_session: Session, changes: _Changes) -> list[DeskMessage]:
     for user_id in sorted(changes.agents):
         user = db_session.get(User, user_id)
         if user is not None:
-            row = snapshots.agent_row(db_session, user, lock=locks[user_id])
+            presence = db_session.get(AgentPresence, user_id)
+            row = snapshots.agent_line(user, presence, locks[user_id])
             messages.append(AgentChanged(user_id=user_id, agent=row))
     for user_id in sorted(changes.tasks):
         task = snapshots.task_summary(db_session, locks[user_id])

@@ -99,11 +99,6 @@ def ordering() -> list[Any]:
     ]
 
 
-def callbacks_due_query(*, agent: User, now: datetime) -> Select[Any]:
-    """The waiting deliveries with a due callback for AGENT at NOW (see _callbacks_due)."""
-    return _callbacks_due(agent_scope(agent), now)
-
-
 def _callbacks_due(scope: ColumnElement[bool], now: Moment) -> Select[Any]:
     """The waiting deliveries with a due callback, earliest callback first (a few, from desk_callback).
     A returned e-mail's task (backend.desk.bounces) is offered even while the next method is under way:
@@ -137,12 +132,8 @@ def _usable_phone() -> ColumnElement[bool]:
     )
 
 
-def queue_query(*, agent: User, now: datetime) -> Select[Any]:
-    """The ids of the deliveries waiting for AGENT without a callback, best first."""
-    return _queue(agent_scope(agent), now)
-
-
 def _queue(scope: ColumnElement[bool], now: Moment) -> Select[Any]:
+    """The ids of the deliveries waiting in SCOPE without a callback, best first."""
     return select(Delivery.id).where(*waiting_conditions(now), ~open_callback(), scope).order_by(*ordering())
 
 

@@ -37,13 +37,6 @@ def presence_data(presence: AgentPresence | None) -> dict[str, Any]:
     }
 
 
-class Unread:
-    """Not read yet (where None is a value: no lock)."""
-
-
-UNREAD = Unread()
-
-
 def live_lock(db_session: Session, user_id: int) -> TaskLock | None:
     return db_session.scalar(live_locks_of([user_id]))
 
@@ -83,15 +76,8 @@ def user_data(user: User) -> dict[str, Any]:
     }
 
 
-def agent_row(db_session: Session, user: User, *, lock: TaskLock | Unread | None = UNREAD) -> dict[str, Any]:
-    """One line of the wall's agent list: who, state and since when, the task held (LOCK, when the caller
-    has just read the user's live lock)."""
-    if isinstance(lock, Unread):
-        lock = live_lock(db_session, user.id)
-    return agent_line(user, db_session.get(AgentPresence, user.id), lock)
-
-
 def agent_line(user: User, presence: AgentPresence | None, lock: TaskLock | None) -> dict[str, Any]:
+    """One line of the wall's agent list: who, state and since when, the task held (LOCK: their live one)."""
     return {
         "user_id": user.id,
         "username": user.username,

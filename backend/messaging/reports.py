@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backend.core.errors import NotVisible
-from backend.database import utcnow
+from backend.database import get_session, utcnow
 from backend.messaging.batching import GroupCommit
 from backend.messaging.enums import SETTLED, SmsStatus
 from backend.messaging.models import SmsOutbox
-from backend.messaging.sending import announce, lock_rows, mark_failed, writing
+from backend.messaging.sending import announce, lock_rows, mark_failed
 
 DELIVERED, NOT_DELIVERED, BUFFERED, ACCEPTED, REJECTED = 1, 2, 4, 8, 16
 REPORT_LABELS = {
@@ -82,7 +82,7 @@ def _apply(db_session: Session, message: SmsOutbox, report: DeliveryReport) -> S
 
 def _write_reports(batch: Sequence[DeliveryReport]) -> list[NotVisible | None]:
     """Apply BATCH in order in one transaction (two reports on one message: one after the other)."""
-    with writing() as db_session:
+    with get_session() as db_session:
         rows = lock_rows(db_session, SmsOutbox.dlr_token.in_({report.token for report in batch}))
         by_token = {message.dlr_token: message for message in rows}
         outcomes: list[NotVisible | None] = []

@@ -15,8 +15,7 @@ Claims and recorded answers go through group commit (backend.messaging.batching)
 process that claim or record at the same moment share one transaction, each returning once it is committed."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -80,14 +79,6 @@ def backoff(tries: int) -> timedelta:
     )
 
 
-@contextmanager
-def writing() -> Iterator[Session]:
-    """A session for one short write to the outbox (on SQLite a process's writers queue for the write lock
-    without sleeping in SQLite's busy handler: backend.core.sqlite_writes)."""
-    with get_session() as db_session:
-        yield db_session
-
-
 def claim_lease() -> timedelta:
     return timedelta(seconds=get_settings().messaging_claim_seconds)
 
@@ -105,7 +96,7 @@ def _write_claims(requests: Sequence[_ClaimRequest]) -> list[ClaimedMessage | No
     for request in requests:
         by_moment[request.now].append(request.message_id)
     claimed: dict[int, ClaimedMessage] = {}
-    with writing() as db_session:
+    with get_session() as db_session:
         for now, ids in by_moment.items():
             moment = now or utcnow()
             rows = db_session.execute(
@@ -202,7 +193,7 @@ class _Answer:
 
 def _write_answers(answers: Sequence[_Answer]) -> list[SmsStatus]:
     """Apply each gateway answer to its locked row, as the row is now (a report may have come first)."""
-    with writing() as db_session:
+    with get_session() as db_session:
         rows = lock_rows(db_session, SmsOutbox.id.in_({answer.message_id for answer in answers}))
         messages = {message.id: message for message in rows}
         statuses = []
@@ -246,7 +237,7 @@ def _submitted(message: SmsOutbox, sender: str, submission: Submission) -> None:
 def recover_claim(message_id: int, now: datetime) -> bool:
     """Take back a claim whose lease ran out (its sender died mid-send): True when the message is queued
     again to be sent; False when it was not stale, or the gateway's reports show it already took it."""
-    with writing() as db_session:
+    with get_session() as db_session:
         message = db_session.get(SmsOutbox, message_id)
         if message is None:
             return False
