@@ -292,8 +292,8 @@ class DeskHub:
         """Close the sessions whose token was revoked or expired (4401)."""
         if not self.clients:
             return
-        hashes = {client.token_sha256 for client in self.clients}
-        live = await asyncio.to_thread(db_work.live_tokens, hashes)
-        for client in list(self.clients):
+        checked = list(self.clients)  # a client that registers while the check runs is left to the next one
+        live = await asyncio.to_thread(db_work.live_tokens, {client.token_sha256 for client in checked})
+        for client in checked:
             if client.token_sha256 not in live:
                 client.close(CloseCode.TOKEN_INVALID, "登录已失效")

@@ -2,17 +2,20 @@
 (re)connect, events pushed, closing when the token is revoked or the client goes quiet."""
 
 import json
+import threading
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from agent_desk import db_work
 from backend.auth.roles import Role
 from backend.config import get_settings
 from tests.desk.conftest import Session
 from tests.desk.live import LiveSocket, auth_message, desk_socket
 from tests.desk.world import Made, add_delivery, call_events, place_call
+from tests.polling import poll_until
 
 
 def _closed_with(desk_client: TestClient, *first: str, url: str = "/ws") -> tuple[int, str]:
@@ -207,6 +210,36 @@ def test_logging_out_closes_the_socket_with_4401(
         with pytest.raises(WebSocketDisconnect) as closed:
             live.wait_for(lambda m: False, timeout=5)
         assert closed.value.code == 4401
+
+
+def test_a_socket_that_logs_in_while_tokens_are_checked_stays_open(
+    desk_client: TestClient, sign_in: Callable[..., Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token check closes only the sockets whose tokens it looked up, not one registered meanwhile."""
+    checking, release, checks_after_release = threading.Event(), threading.Event(), [0]
+    real_live_tokens = db_work.live_tokens
+
+    def held_live_tokens(hashes: set[str]) -> set[str]:
+        live = real_live_tokens(hashes)
+        if not release.is_set():
+            checking.set()
+            release.wait(timeout=10)
+        else:
+            checks_after_release[0] += 1
+        return live
+
+    monkeypatch.setattr(db_work, "live_tokens", held_live_tokens)
+    first, second = sign_in(Role.agent), sign_in(Role.agent)
+    with desk_socket(desk_client, first.token, "me") as first_ws:
+        LiveSocket(first_ws).snapshot("me")
+        assert checking.wait(timeout=10)  # a check is under way, holding the hashes it read
+        with desk_socket(desk_client, second.token, "me") as second_ws:
+            late = LiveSocket(second_ws)
+            late.snapshot("me")
+            release.set()
+            poll_until(lambda: checks_after_release[0] >= 2, timeout=10, what="two more token checks")
+            late.subscribe("me")
+            assert late.snapshot("me")["presence"]["state"]  # the socket is still open
 
 
 def test_a_quiet_client_is_closed(
