@@ -10,6 +10,7 @@ SQLite's own lock decides as before.
 """
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, event
@@ -57,9 +58,23 @@ def serialise_writes(engine: Engine, *, wait_seconds: float) -> None:
     event.listen(engine, "before_cursor_execute", take)
     event.listen(engine, "commit", finish("commit"))
     event.listen(engine, "rollback", finish("rollback"))
-    def connection_ended(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+    _give_back_when_connections_end(engine, give_back)
+
+
+def _give_back_when_connections_end(engine: Engine, give_back: Callable[[dict[Any, Any]], None]) -> None:
+    """However else a connection ends (returned, reset, invalidated, closed), its lock goes back."""
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
         if record is not None:
             give_back(record.info)
 
-    for pool_event in ("reset", "checkin", "invalidate", "close"):  # however else a connection ends
-        event.listen(engine.pool, pool_event, connection_ended)
+    def reset(dbapi_connection: Any, record: Any, _reset_state: Any) -> None:
+        returned(dbapi_connection, record)
+
+    def invalidated(dbapi_connection: Any, record: Any, _exception: BaseException | None) -> None:
+        returned(dbapi_connection, record)
+
+    event.listen(engine.pool, "checkin", returned)
+    event.listen(engine.pool, "close", returned)
+    event.listen(engine.pool, "reset", reset)
+    event.listen(engine.pool, "invalidate", invalidated)
