@@ -16,8 +16,6 @@ from backend.postal.enums import FINAL_STATES, ItemStatus, TraceState
 from backend.postal.gateway.base import GatewayError, PostalGateway, Trace
 from backend.postal.models import PostalItem, TrackingEvent
 
-OPEN = (ItemStatus.ordered, ItemStatus.awaiting_receipt)
-
 
 @dataclass
 class IngestReport:
@@ -122,13 +120,27 @@ def poll(*, db_session: Session, gateway: PostalGateway, limit: int = 500) -> In
 
 
 def silent_items(*, db_session: Session, now: datetime, days: int) -> list[PostalItem]:
-    """Open letters with no event for DAYS (counted from the order when none came yet)."""
+    """Letters still with the carrier and no event for DAYS (counted from the order when none came yet).
+
+    A letter already returned to the court is not silent: it waits for the court's own scan
+    (`scans_awaited`), not for the carrier."""
     since = now - timedelta(days=days)
     last_heard = func.coalesce(PostalItem.last_event_at, PostalItem.ordered_at)
     query = (
         select(PostalItem)
-        .where(PostalItem.status.in_(OPEN), last_heard < since)
+        .where(PostalItem.status == ItemStatus.ordered, last_heard < since)
         .order_by(last_heard)
+        .limit(500)
+    )
+    return list(db_session.scalars(query))
+
+
+def scans_awaited(*, db_session: Session) -> list[PostalItem]:
+    """Letters returned to the court that wait for the returned envelope's scan, longest waiting first."""
+    query = (
+        select(PostalItem)
+        .where(PostalItem.status == ItemStatus.awaiting_receipt)
+        .order_by(func.coalesce(PostalItem.final_at, PostalItem.last_event_at), PostalItem.id)
         .limit(500)
     )
     return list(db_session.scalars(query))

@@ -325,7 +325,7 @@ def silent_letters(
     request: Request,
     days: Annotated[int | None, Query(ge=1, le=90)] = None,
 ) -> list[ItemRead]:
-    """Letters with no tracking event for N days (default SONGDA_POSTAL_SILENT_DAYS)."""
+    """Letters with the carrier and no tracking event for N days (default SONGDA_POSTAL_SILENT_DAYS)."""
     items = tracking.silent_items(
         db_session=db_session, now=utcnow(), days=days or get_settings().postal_silent_days
     )
@@ -334,6 +334,21 @@ def silent_letters(
         user=user,
         request=request,
         action="postal_silent_read",
+        object_type="postal_item",
+        detail={"letters": len(items)},
+    )
+    return [ItemRead.of(item) for item in items]
+
+
+@supervision_router.get("/awaiting-scan", response_model=list[ItemRead])
+def letters_awaiting_scan(db_session: SessionDep, user: CurrentUser, request: Request) -> list[ItemRead]:
+    """Letters returned to the court that are served only once the returned envelope is scanned."""
+    items = tracking.scans_awaited(db_session=db_session)
+    audit_read(
+        db_session=db_session,
+        user=user,
+        request=request,
+        action="postal_awaiting_scan_read",
         object_type="postal_item",
         detail={"letters": len(items)},
     )

@@ -155,6 +155,7 @@ POLICY: dict[tuple[str, str], frozenset[Role]] = {
     ("POST", "/api/postal/letters/{item_id}/receipts"): COURT_INTAKE,
     ("POST", "/api/postal/receipts"): COURT_INTAKE,
     ("GET", "/api/postal/silent"): MANAGERS,
+    ("GET", "/api/postal/awaiting-scan"): MANAGERS,
     ("GET", "/api/postal/costs"): COURT_INTAKE,
     ("POST", "/api/postal/push"): PUBLIC,  # the vendor's signature is its authentication
     # The party portal's login steps: public (a personal link's token, a one-time code, WeChat's code).

@@ -1,7 +1,8 @@
 """The postal console in a browser against a real API process and the local EMS server: the clerk builds
 the day's batch, fixes an address, takes a letter out, confirms the batch (EMS waybills), prints it; EMS
 pushes a delivery and the letter shows as served; the returned 送达回证 card's scan is matched by its
-barcode; a supervisor sees the letter not heard of for days."""
+barcode; a supervisor sees the letter not heard of for days, and, once it is back at the court, among the
+returned letters awaiting their scan instead."""
 
 import subprocess
 from collections.abc import Callable
@@ -144,6 +145,15 @@ def test_a_clerk_confirms_prints_and_follows_a_batch_to_a_served_letter_with_its
         page.press("#silent-days", "Tab")
         page.locator(f"#silent-list tr[data-waybill='{first.waybill_no}']").wait_for()
         assert page.locator("#silent-list tbody tr").count() == 1
+        assert page.locator("#awaiting-scan-list").get_by_text("没有待扫描的退件").is_visible()
+        with database.get_session() as session:  # then it comes back to the court: its scan is awaited
+            letter = session.get_one(PostalItem, first.id)
+            letter.status, letter.final_at = ItemStatus.awaiting_receipt, now - timedelta(days=1)
+        page.fill("#silent-days", "1")
+        page.press("#silent-days", "Tab")
+        page.locator(f"#awaiting-scan-list tr[data-waybill='{first.waybill_no}']").wait_for()
+        assert page.locator("#silent-list").get_by_text("没有超过 1 天无轨迹的邮件").is_visible()
+        page.screenshot(path=str(tmp_path / "silent-and-awaiting-scan.png"), full_page=True)
         browser.close()
 
     with database.get_session() as session:

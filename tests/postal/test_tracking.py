@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from backend import database
+from backend.audit.models import AuditLog
 from backend.auth.models import User
 from backend.auth.roles import Role
 from backend.core import schedule
@@ -25,7 +26,7 @@ from backend.evidence.models import Evidence
 from backend.evidence.service import store_evidence
 from backend.evidence.storage import absolute_path
 from backend.postal import printing, service, tracking
-from backend.postal.enums import ItemStatus
+from backend.postal.enums import ITEM_STATUS_LABELS, ItemStatus, TraceState
 from backend.postal.models import PostalItem, TrackingEvent
 from backend.postal.tasks import POLL_TASK, poll_tracking_task
 from backend.proofs.models import ProofOfService
@@ -216,21 +217,35 @@ def test_returned_from_an_unconfirmed_address_fails_and_the_next_method_is_plann
     assert following[0].start_by <= attempt.ended_at + timedelta(hours=24)
 
 
-def test_silent_letters_are_listed_for_a_supervisor(
+def test_silent_letters_are_listed_for_a_supervisor_apart_from_returned_ones_awaiting_their_scan(
     ems: EmsServer,
     letters: Callable[..., list[int]],
     clerk: User,
     client: TestClient,
     login: Callable[..., dict[str, str]],
 ) -> None:
-    letters(2)
-    quiet, heard = _batch(clerk)
+    letters(4, confirmed=True)
+    quiet, heard, returned_long_ago, returned_lately = _batch(clerk)
+    now = datetime.now(UTC)
     with database.get_session() as session:
         for item_id, when in ((quiet.id, 9), (heard.id, 1)):
-            session.get(PostalItem, item_id).ordered_at = datetime.now(UTC) - timedelta(days=when)
-    answer = client.get("/api/postal/silent?days=5", headers=login(Role.supervisor))
-    assert answer.status_code == 200
-    assert [letter["id"] for letter in answer.json()] == [quiet.id]
+            session.get(PostalItem, item_id).ordered_at = now - timedelta(days=when)
+        for item_id, when in ((returned_lately.id, 2), (returned_long_ago.id, 9)):
+            item = session.get(PostalItem, item_id)
+            item.status, item.final_state = ItemStatus.awaiting_receipt, TraceState.returned
+            item.ordered_at = item.last_event_at = item.final_at = now - timedelta(days=when)
+    supervisor = login(Role.supervisor)
+    silent = client.get("/api/postal/silent?days=5", headers=supervisor)
+    assert silent.status_code == 200
+    assert [letter["id"] for letter in silent.json()] == [quiet.id]  # the carrier owes news of this one only
+    awaiting = client.get("/api/postal/awaiting-scan", headers=supervisor)
+    assert awaiting.status_code == 200
+    assert [letter["id"] for letter in awaiting.json()] == [returned_long_ago.id, returned_lately.id]
+    awaiting_label = ITEM_STATUS_LABELS[ItemStatus.awaiting_receipt]
+    assert {letter["status_label"] for letter in awaiting.json()} == {awaiting_label}
+    with database.get_session() as session:
+        reads = session.scalars(select(AuditLog.action).where(AuditLog.action.like("postal_%_read"))).all()
+    assert {"postal_silent_read", "postal_awaiting_scan_read"} <= set(reads)
 
 
 def test_the_aggregator_adapter_orders_polls_and_takes_pushes(

@@ -14,8 +14,8 @@ const FILTERS = [
 ];
 const FINAL = new Set(['delivered', 'returned']);
 
-function lettersTable(letters, onOpen) {
-  return h('table', { class: 'grid', id: 'tracked-letters' },
+function lettersTable(letters, onOpen, id = 'tracked-letters') {
+  return h('table', { class: 'grid', id },
     h('thead', {}, h('tr', {}, ['邮件号', '收件人', '收件地址', '案号', '状态', '最近轨迹', '回执'].map((title) => h('th', {}, title)))),
     h('tbody', {}, letters.map((letter) =>
       h('tr', { dataset: { letterId: String(letter.id), waybill: letter.waybill_no || '' } },
@@ -126,6 +126,9 @@ export class SilentView {
         h('span', { class: 'muted' }, '已寄出但超过该天数没有任何轨迹的邮件，请联系 EMS 核查或改用其他方式送达。'),
       ),
       h('div', { id: 'silent-list' }),
+      h('h3', {}, '已退回本院，待扫描退件'),
+      h('p', { class: 'muted' }, '以下邮件已按确认地址退回本院，扫描退回的邮件封面后方可认定送达；请尽快在邮件详情中上传扫描件，无须联系 EMS。'),
+      h('div', { id: 'awaiting-scan-list' }),
       h('div', { id: 'letter-detail' }),
     );
     await this.load();
@@ -134,12 +137,16 @@ export class SilentView {
   async load() {
     const asked = (this.asked = (this.asked || 0) + 1);
     try {
-      const letters = await api(`/api/postal/silent?days=${this.days}`);
+      const [letters, returned] = await Promise.all([api(`/api/postal/silent?days=${this.days}`), api('/api/postal/awaiting-scan')]);
       if (asked !== this.asked) return;
       replaceChildren(this.box.querySelector('#silent-list'),
         letters.length
           ? [h('p', {}, `共 ${letters.length} 件超过 ${this.days} 天无轨迹：`), lettersTable(letters, (id) => this.open(id))]
           : h('p', { class: 'empty' }, `没有超过 ${this.days} 天无轨迹的邮件。`));
+      replaceChildren(this.box.querySelector('#awaiting-scan-list'),
+        returned.length
+          ? [h('p', {}, `共 ${returned.length} 件待扫描（按退回时间排列，最早的在前）：`), lettersTable(returned, (id) => this.open(id), 'awaiting-scan-letters')]
+          : h('p', { class: 'empty' }, '没有待扫描的退件。'));
     } catch (error) {
       toast(error.message, 'error');
     }
