@@ -139,6 +139,10 @@ def test_each_role_lands_on_its_pages_and_every_console_page_shows_its_content(
             page = new_page(browser)
             log_in(page, base, user.username)
             page.wait_for_url(f"{base}{LANDING[role]}")
+            if role is Role.agent:  # the desk has the navigation bar too, its own page marked
+                page.locator("#nav a[aria-current=page]", has_text="坐席工作台").wait_for()
+                assert page.locator("#nav a").all_inner_texts() == ["首页", "坐席工作台"]
+                page.screenshot(path=str(tmp_path / "agent-desk.png"))
             if role not in (Role.clerk, Role.supervisor, Role.admin):
                 continue
             page.goto(f"{base}/console")

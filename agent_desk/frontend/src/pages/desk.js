@@ -3,6 +3,7 @@
 import { ApiError, api, newIdempotencyKey, postIdempotent } from '../lib/api.js';
 import { requireLogin, showConnection, showUser } from '../lib/chrome.js';
 import { everySecond, serverClock } from '../lib/clock.js';
+import { showNav } from '../lib/consolenav.js';
 import { byId, h, replaceChildren, toast } from '../lib/dom.js';
 import { PRESENCE_LABELS } from '../lib/labels.js';
 import { LiveSocket } from '../lib/socket.js';
@@ -36,6 +37,7 @@ class AgentDesk {
 
   async start() {
     showUser(this.user, () => this.softphone?.stop());
+    showNav(this.user, location.pathname);
     renderShortcuts();
     this.taskCard.render();
     this.callPanel.render();
