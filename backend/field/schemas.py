@@ -1,9 +1,10 @@
 from datetime import date, datetime, time
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, PlainSerializer, WithJsonSchema
+from pydantic import AwareDatetime, BaseModel, Field
 
 from backend.auth.models import User
+from backend.core.api_types import CourtTime
 from backend.deliveries.models import DeliveryAttempt
 from backend.field.coords import Point, navigation_links
 from backend.field.enums import VisitResult
@@ -11,16 +12,6 @@ from backend.field.media import MAX_CHUNK_BYTES, MediaPurpose
 from backend.field.models import FieldAssignment, FieldRoute, FieldUpload, VisitWindow
 from backend.field.stats import DayFigures
 from backend.signatures.schemas import SignatureCapture
-
-# A time of day at the court, answered as "HH:MM" (JSON Schema's "time" format would demand a UTC offset).
-CourtTime = Annotated[
-    time,
-    PlainSerializer(lambda moment: moment.strftime("%H:%M"), return_type=str),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^\d{2}:\d{2}$", "description": "法院当地时间（北京时间），时:分"},
-        mode="serialization",
-    ),
-]
 
 
 class StopRead(BaseModel):

@@ -1,8 +1,9 @@
 from datetime import date, datetime, time
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, Field
 
+from backend.core.api_types import CourtTime
 from backend.pickup.enums import BookingStatus
 from backend.pickup.models import PickupSlot, PickupWindow
 
@@ -69,17 +70,6 @@ class TemplateCreate(BaseModel):
     end: time
     slot_minutes: int = Field(default=30, ge=5, le=240)
     capacity: int = Field(default=5, ge=1, le=200)
-
-
-# A time of day at the court, answered as "HH:MM" (JSON Schema's "time" format would demand a UTC offset).
-CourtTime = Annotated[
-    time,
-    PlainSerializer(lambda moment: moment.strftime("%H:%M"), return_type=str),
-    WithJsonSchema(
-        {"type": "string", "pattern": r"^\d{2}:\d{2}$", "description": "法院当地时间（北京时间），时:分"},
-        mode="serialization",
-    ),
-]
 
 
 class TemplateRead(BaseModel):
